@@ -1,0 +1,288 @@
+//! The listing interchange format, version 1 (`shared/corpus/FORMAT.md`): one record per line.
+//! Unknown keys are errors. Vocabulary keys are kept as strings and checked by validation, so that
+//! every problem of a record is reported at once.
+
+use crate::{FieldProblem, LocalizedText, ProblemCode};
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// What a listing is: an activity for immigrants, or an event or training for people who work in integration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Activity,
+    Event,
+    Training,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 3] = [Kind::Activity, Kind::Event, Kind::Training];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Activity => "activity",
+            Kind::Event => "event",
+            Kind::Training => "training",
+        }
+    }
+
+    /// Events and trainings have dates and an audience; activities recur on a schedule.
+    pub fn is_dated(self) -> bool {
+        matches!(self, Kind::Event | Kind::Training)
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Kind {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == s).ok_or(())
+    }
+}
+
+/// Who an event or training is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Audience {
+    Employees,
+    Volunteers,
+    Both,
+}
+
+impl Audience {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Audience::Employees => "employees",
+            Audience::Volunteers => "volunteers",
+            Audience::Both => "both",
+        }
+    }
+}
+
+impl FromStr for Audience {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [Audience::Employees, Audience::Volunteers, Audience::Both]
+            .into_iter()
+            .find(|a| a.as_str() == s)
+            .ok_or(())
+    }
+}
+
+/// The organisation that runs a listing, matched across imports by its `external_id`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrganisationRecord {
+    pub external_id: String,
+    pub name: LocalizedText,
+    #[serde(rename = "type")]
+    pub org_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub website: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+/// Support for people who do not (yet) speak the majority languages.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageSupport {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plain_language: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interpreter: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_finnish_or_swedish_needed: Option<bool>,
+}
+
+/// Practical facts about taking part. A missing flag counts as false.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Flags {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drop_in: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub free: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub childcare: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub women_only: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wheelchair_accessible: Option<bool>,
+}
+
+/// Where a listing happens (WGS84 coordinates).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Location {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<LocalizedText>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub street_address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    pub municipality: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lon: Option<f64>,
+}
+
+/// When an activity recurs: an RFC 5545 RRULE (without DTSTART) and local times in a time zone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Schedule {
+    pub rrule: String,
+    pub start_time: String,
+    pub end_time: String,
+    pub timezone: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<LocalizedText>,
+}
+
+/// One dated session of an event series.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Occurrence {
+    pub starts_at: DateTime<FixedOffset>,
+    pub ends_at: DateTime<FixedOffset>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Registration {
+    pub required: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<LocalizedText>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+}
+
+/// One listing in the interchange format. Field order is the order of FORMAT.md and of every export.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListingRecord {
+    pub external_id: String,
+    pub kind: Kind,
+    pub organisation: OrganisationRecord,
+    pub title: LocalizedText,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<LocalizedText>,
+    pub description: LocalizedText,
+    pub themes: Vec<String>,
+    pub target_groups: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integration_stage: Option<Vec<u8>>,
+    pub languages_offered: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language_support: Option<LanguageSupport>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flags: Option<Flags>,
+    pub online: bool,
+    pub municipalities: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<Schedule>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starts_at: Option<DateTime<FixedOffset>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ends_at: Option<DateTime<FixedOffset>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occurrences: Option<Vec<Occurrence>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_from: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<LocalizedText>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration: Option<Registration>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_min: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_max: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<Audience>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<Contact>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<DateTime<FixedOffset>>,
+}
+
+impl ListingRecord {
+    /// Parses one line of the interchange format. The error names the path of the first
+    /// structural problem (wrong type, unknown key, unknown kind, malformed date).
+    pub fn from_json_line(line: &str) -> Result<Self, FieldProblem> {
+        let mut de = serde_json::Deserializer::from_str(line);
+        let record: Self = serde_path_to_error::deserialize(&mut de)
+            .map_err(|e| structural_problem(&e.path().to_string(), e.inner()))?;
+        de.end().map_err(|e| structural_problem("", &e))?;
+        Ok(record)
+    }
+
+    /// The last moment the listing takes place, for events and trainings (series included).
+    pub fn last_end(&self) -> Option<DateTime<FixedOffset>> {
+        let series = self.occurrences.iter().flatten().map(|o| o.ends_at);
+        self.ends_at.into_iter().chain(series).max()
+    }
+
+    /// True when the listing is no longer current on `today` (Europe/Helsinki date):
+    /// past `valid_until`, or a dated listing whose last session has ended.
+    pub fn is_expired(&self, now: DateTime<chrono::Utc>) -> bool {
+        let today = now.with_timezone(&crate::schedule::helsinki()).date_naive();
+        if self.valid_until.is_some_and(|until| until < today) {
+            return true;
+        }
+        self.kind.is_dated() && self.last_end().is_some_and(|end| end < now)
+    }
+}
+
+fn structural_problem(path: &str, err: &serde_json::Error) -> FieldProblem {
+    let message = err.to_string();
+    // serde_json appends "at line 1 column N": the path already says where.
+    let detail = match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message,
+    };
+    let code = if err.is_eof() || err.is_syntax() {
+        ProblemCode::InvalidJson
+    } else {
+        ProblemCode::InvalidFormat
+    };
+    FieldProblem {
+        path: if path.is_empty() || path == "." {
+            "$".to_owned()
+        } else {
+            path.to_owned()
+        },
+        code,
+        detail: Some(detail),
+    }
+}
