@@ -11,8 +11,8 @@ mod vocabulary;
 pub use error::DomainError;
 pub use lang::{Lang, LocalizedText, Resolved};
 pub use listing::{
-    Audience, Contact, Flags, Kind, LanguageSupport, ListingRecord, Location, Occurrence,
-    OrganisationRecord, Registration, Schedule,
+    Audience, Contact, Flags, Kind, LanguageSupport, ListingRecord, ListingStatus, Location,
+    Occurrence, OrganisationRecord, Registration, Schedule,
 };
 pub use problem::{FieldProblem, ProblemCode};
 pub use schedule::{DEFAULT_TIMEZONE, NextOccurrence, to_helsinki};

@@ -286,3 +286,81 @@ fn structural_problem(path: &str, err: &serde_json::Error) -> FieldProblem {
         detail: Some(detail),
     }
 }
+
+/// Where a listing is in its lifecycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ListingStatus {
+    Draft,
+    PendingReview,
+    Published,
+    Rejected,
+    Expired,
+    Archived,
+    /// Removed; kept as a tombstone so followers of the change feed see the deletion.
+    Deleted,
+}
+
+impl ListingStatus {
+    pub const ALL: [ListingStatus; 7] = [
+        ListingStatus::Draft,
+        ListingStatus::PendingReview,
+        ListingStatus::Published,
+        ListingStatus::Rejected,
+        ListingStatus::Expired,
+        ListingStatus::Archived,
+        ListingStatus::Deleted,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ListingStatus::Draft => "draft",
+            ListingStatus::PendingReview => "pending_review",
+            ListingStatus::Published => "published",
+            ListingStatus::Rejected => "rejected",
+            ListingStatus::Expired => "expired",
+            ListingStatus::Archived => "archived",
+            ListingStatus::Deleted => "deleted",
+        }
+    }
+}
+
+impl fmt::Display for ListingStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ListingStatus {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ListingStatus::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or(())
+    }
+}
+
+impl ListingRecord {
+    /// Brings a record into the one form every export writes: times in Europe/Helsinki local
+    /// offset, empty optional lists dropped. Two records that mean the same normalise equally.
+    pub fn normalise(&mut self) {
+        let local = |t: &mut DateTime<FixedOffset>| {
+            *t = crate::to_helsinki(t.with_timezone(&chrono::Utc));
+        };
+        self.starts_at.iter_mut().for_each(local);
+        self.ends_at.iter_mut().for_each(local);
+        self.updated_at.iter_mut().for_each(local);
+        for o in self.occurrences.iter_mut().flatten() {
+            local(&mut o.starts_at);
+            local(&mut o.ends_at);
+        }
+        if self.occurrences.as_ref().is_some_and(Vec::is_empty) {
+            self.occurrences = None;
+        }
+        if self.integration_stage.as_ref().is_some_and(Vec::is_empty) {
+            self.integration_stage = None;
+        }
+    }
+}

@@ -1,0 +1,9 @@
+DROP TABLE email_outbox;
+DROP TABLE index_outbox;
+DROP TABLE listing_changes;
+DROP TABLE listing_occurrences;
+DROP TABLE listing_terms;
+DROP TABLE listings;
+DROP TABLE memberships;
+DROP TABLE users;
+DROP TABLE organisations;
