@@ -237,14 +237,32 @@ pub struct ListingRecord {
 }
 
 impl ListingRecord {
-    /// Parses one line of the interchange format. The error names the path of the first
-    /// structural problem (wrong type, unknown key, unknown kind, malformed date).
-    pub fn from_json_line(line: &str) -> Result<Self, FieldProblem> {
+    /// Parses one line of the interchange format. On failure every structural problem is
+    /// reported (unknown keys, missing required keys, values of the wrong type, malformed dates),
+    /// each with its path.
+    pub fn from_json_line(line: &str) -> Result<Self, Vec<FieldProblem>> {
         let mut de = serde_json::Deserializer::from_str(line);
-        let record: Self = serde_path_to_error::deserialize(&mut de)
-            .map_err(|e| structural_problem(&e.path().to_string(), e.inner()))?;
-        de.end().map_err(|e| structural_problem("", &e))?;
-        Ok(record)
+        let parsed: Result<Self, _> = serde_path_to_error::deserialize(&mut de);
+        let first = match parsed {
+            Ok(record) => match de.end() {
+                Ok(()) => return Ok(record),
+                Err(e) => structural_problem("", &e),
+            },
+            Err(e) => structural_problem(&e.path().to_string(), e.inner()),
+        };
+        if first.code == ProblemCode::InvalidJson {
+            return Err(vec![first]);
+        }
+        let found = match serde_json::from_str::<serde_json::Value>(line) {
+            Ok(serde_json::Value::Object(fields)) => structural_problems(&fields),
+            Ok(_) => vec![FieldProblem {
+                path: "$".into(),
+                code: ProblemCode::InvalidFormat,
+                detail: Some("a listing is a JSON object".into()),
+            }],
+            Err(_) => vec![],
+        };
+        Err(if found.is_empty() { vec![first] } else { found })
     }
 
     /// The last moment the listing takes place, for events and trainings (series included).
@@ -264,6 +282,98 @@ impl ListingRecord {
     }
 }
 
+/// Checks one field's value against its type, naming the nested path of a mismatch.
+fn check_field<T: serde::de::DeserializeOwned>(
+    key: &str,
+    value: &serde_json::Value,
+) -> Option<FieldProblem> {
+    let result: Result<T, _> = serde_path_to_error::deserialize(value);
+    result.err().map(|e| {
+        let inner = e.path().to_string();
+        let path = if inner.is_empty() || inner == "." {
+            key.to_owned()
+        } else {
+            format!("{key}.{inner}")
+        };
+        let mut problem = structural_problem(&path, e.inner());
+        problem.path = problem.path.replace(".[", "[");
+        problem
+    })
+}
+
+/// Every structural problem of a JSON object that does not deserialise as a listing.
+fn structural_problems(fields: &serde_json::Map<String, serde_json::Value>) -> Vec<FieldProblem> {
+    type Check = fn(&str, &serde_json::Value) -> Option<FieldProblem>;
+    const FIELDS: [(&str, bool, Check); 29] = [
+        ("external_id", true, check_field::<String>),
+        ("kind", true, check_field::<Kind>),
+        ("organisation", true, check_field::<OrganisationRecord>),
+        ("title", true, check_field::<LocalizedText>),
+        ("summary", false, check_field::<Option<LocalizedText>>),
+        ("description", true, check_field::<LocalizedText>),
+        ("themes", true, check_field::<Vec<String>>),
+        ("target_groups", true, check_field::<Vec<String>>),
+        ("integration_stage", false, check_field::<Option<Vec<u8>>>),
+        ("languages_offered", true, check_field::<Vec<String>>),
+        (
+            "language_support",
+            false,
+            check_field::<Option<LanguageSupport>>,
+        ),
+        ("flags", false, check_field::<Option<Flags>>),
+        ("online", true, check_field::<bool>),
+        ("municipalities", true, check_field::<Vec<String>>),
+        ("location", false, check_field::<Option<Location>>),
+        ("schedule", false, check_field::<Option<Schedule>>),
+        (
+            "starts_at",
+            false,
+            check_field::<Option<DateTime<FixedOffset>>>,
+        ),
+        (
+            "ends_at",
+            false,
+            check_field::<Option<DateTime<FixedOffset>>>,
+        ),
+        ("occurrences", false, check_field::<Option<Vec<Occurrence>>>),
+        ("valid_from", false, check_field::<Option<NaiveDate>>),
+        ("valid_until", false, check_field::<Option<NaiveDate>>),
+        ("cost", false, check_field::<Option<LocalizedText>>),
+        ("registration", false, check_field::<Option<Registration>>),
+        ("age_min", false, check_field::<Option<u8>>),
+        ("age_max", false, check_field::<Option<u8>>),
+        ("audience", false, check_field::<Option<Audience>>),
+        ("contact", false, check_field::<Option<Contact>>),
+        ("url", false, check_field::<Option<String>>),
+        (
+            "updated_at",
+            false,
+            check_field::<Option<DateTime<FixedOffset>>>,
+        ),
+    ];
+    let mut found: Vec<FieldProblem> = fields
+        .keys()
+        .filter(|key| !FIELDS.iter().any(|(known, _, _)| known == key))
+        .map(|key| FieldProblem {
+            path: key.clone(),
+            code: ProblemCode::UnknownField,
+            detail: None,
+        })
+        .collect();
+    for (key, required, check) in FIELDS {
+        match fields.get(key) {
+            Some(value) => found.extend(check(key, value)),
+            None if required => found.push(FieldProblem {
+                path: key.into(),
+                code: ProblemCode::Required,
+                detail: None,
+            }),
+            None => {}
+        }
+    }
+    found
+}
+
 fn structural_problem(path: &str, err: &serde_json::Error) -> FieldProblem {
     let message = err.to_string();
     // serde_json appends "at line 1 column N": the path already says where.
@@ -277,7 +387,7 @@ fn structural_problem(path: &str, err: &serde_json::Error) -> FieldProblem {
         ProblemCode::InvalidFormat
     };
     FieldProblem {
-        path: if path.is_empty() || path == "." {
+        path: if path.is_empty() || path == "." || code == ProblemCode::InvalidJson {
             "$".to_owned()
         } else {
             path.to_owned()

@@ -43,6 +43,8 @@ pub enum ProblemCode {
     NotAllowedForKind,
     /// The input is not well-formed JSON.
     InvalidJson,
+    /// A key that the format does not have (a typo must not silently drop data).
+    UnknownField,
 }
 
 impl ProblemCode {
@@ -66,6 +68,7 @@ impl ProblemCode {
             ProblemCode::IncompleteCoordinates => "incomplete_coordinates",
             ProblemCode::NotAllowedForKind => "not_allowed_for_kind",
             ProblemCode::InvalidJson => "invalid_json",
+            ProblemCode::UnknownField => "unknown_field",
         }
     }
 
@@ -131,6 +134,9 @@ impl ProblemCode {
             (InvalidJson, Lang::Fi) => "Syöte ei ole kelvollista JSONia.",
             (InvalidJson, Lang::Sv) => "Indata är inte giltig JSON.",
             (InvalidJson, Lang::En) => "The input is not valid JSON.",
+            (UnknownField, Lang::Fi) => "Tuntematon kenttä.",
+            (UnknownField, Lang::Sv) => "Okänt fält.",
+            (UnknownField, Lang::En) => "Unknown field.",
         }
     }
 }

@@ -568,27 +568,40 @@ mod tests {
 
     #[test]
     fn structural_errors_name_their_path() {
+        let paths = |json: &str| -> Vec<(String, &'static str)> {
+            ListingRecord::from_json_line(json)
+                .unwrap_err()
+                .into_iter()
+                .map(|p| (p.path, p.code.as_str()))
+                .collect()
+        };
+        let owned = |pairs: &[(&str, &'static str)]| -> Vec<(String, &'static str)> {
+            pairs.iter().map(|(p, c)| ((*p).to_owned(), *c)).collect()
+        };
         let unknown_key = edit(|v| v["colour"] = serde_json::json!("red"));
-        let err = ListingRecord::from_json_line(&unknown_key).unwrap_err();
-        assert_eq!(err.path, "colour");
-        assert!(err.detail.unwrap().contains("unknown field `colour`"));
-        let bad_kind = edit(|v| v["kind"] = serde_json::json!("party"));
+        assert_eq!(paths(&unknown_key), owned(&[("colour", "unknown_field")]));
+        // Every structural problem at once, not only the first.
+        let many = edit(|v| {
+            v["kind"] = serde_json::json!("party");
+            v["valid_until"] = serde_json::json!("2027-02-30");
+            v["title"]["de"] = serde_json::json!("Sprachcafé");
+            v["schedule"]["start_time"] = serde_json::json!(17);
+            v["municipalities"] = serde_json::json!(["091", 49]);
+            v.as_object_mut().unwrap().remove("online");
+        });
         assert_eq!(
-            ListingRecord::from_json_line(&bad_kind).unwrap_err().path,
-            "kind"
+            paths(&many),
+            owned(&[
+                ("kind", "invalid_format"),
+                ("title.de", "invalid_format"),
+                ("online", "required"),
+                ("municipalities[1]", "invalid_format"),
+                ("schedule.start_time", "invalid_format"),
+                ("valid_until", "invalid_format"),
+            ])
         );
-        let bad_date = edit(|v| v["valid_until"] = serde_json::json!("2027-02-30"));
-        assert_eq!(
-            ListingRecord::from_json_line(&bad_date).unwrap_err().path,
-            "valid_until"
-        );
-        let nested = edit(|v| v["title"]["de"] = serde_json::json!("Sprachcafé"));
-        assert_eq!(
-            ListingRecord::from_json_line(&nested).unwrap_err().path,
-            "title.de"
-        );
-        let truncated = ListingRecord::from_json_line(&GOOD[..40]).unwrap_err();
-        assert_eq!(truncated.code, ProblemCode::InvalidJson);
+        assert_eq!(paths("[1,2]"), owned(&[("$", "invalid_format")]));
+        assert_eq!(paths(&GOOD[..40]), owned(&[("$", "invalid_json")]));
     }
 
     #[test]

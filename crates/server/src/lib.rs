@@ -1,1 +1,11 @@
+//! The `kynnys` service: configuration, the HTTP application and the command-line commands.
 
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod demo;
+mod error;
+pub mod export;
+pub mod import;
+
+pub use error::ServerError;

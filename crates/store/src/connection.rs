@@ -123,11 +123,12 @@ struct SqliteSettings;
 impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for SqliteSettings {
     fn on_acquire(&self, conn: &mut AnyConnection) -> Result<(), diesel::r2d2::Error> {
         if let AnyConnection::Sqlite(c) = conn {
+            // busy_timeout first: switching to WAL takes a lock that other connections may hold.
             for pragma in [
+                "PRAGMA busy_timeout = 10000",
                 "PRAGMA journal_mode = WAL",
                 "PRAGMA synchronous = NORMAL",
                 "PRAGMA foreign_keys = ON",
-                "PRAGMA busy_timeout = 10000",
             ] {
                 sql_query(pragma)
                     .execute(c)
@@ -145,6 +146,7 @@ pub(crate) fn build_pool(url: &DatabaseUrl, max_size: u32) -> Result<DbPool, Sto
     let manager = ConnectionManager::<AnyConnection>::new(url.connection_string());
     let builder = Pool::builder()
         .max_size(max_size)
+        .min_idle(Some(1))
         .connection_timeout(Duration::from_secs(10));
     let pool = match url {
         DatabaseUrl::Sqlite(_) => builder.connection_customizer(Box::new(SqliteSettings)),

@@ -1,0 +1,160 @@
+//! The command line: `kynnys serve | demo | migrate | import | export`.
+
+use crate::app::Application;
+use crate::config::Settings;
+use crate::{ServerError, demo, export, import};
+use clap::{Args, Parser, Subcommand};
+use kynnys_domain::Vocabularies;
+use kynnys_store::Store;
+use std::path::PathBuf;
+
+/// kynnys — a directory of low-threshold integration activities, and of events and trainings
+/// for the people who do integration work, in Finnish, Swedish and English.
+#[derive(Debug, Parser)]
+#[command(name = "kynnys", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Optional TOML configuration file; KYNNYS_* environment variables override it.
+    #[arg(long, global = true, env = "KYNNYS_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP service (applies pending migrations first).
+    Serve(ServeArgs),
+    /// Run the service with the demo dataset (the same as `serve --demo`).
+    Demo,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Import listings from interchange files (JSON Lines), upserting by external_id.
+    Import(ImportArgs),
+    /// Export every listing in the interchange format, ordered by external_id.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Load the demo dataset first when the database has no listings.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Files in the listing interchange format, one listing per line.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Import the valid lines even when some lines are invalid (by default nothing is imported
+    /// then). The exit code is 3 when lines were skipped.
+    #[arg(long)]
+    pub skip_invalid: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Write to this file (atomically) instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+impl Command {
+    /// The default log level of the command: a server tells what it does, tools stay quiet.
+    pub fn default_log_filter(&self) -> &'static str {
+        match self {
+            Command::Serve(_) | Command::Demo => "info",
+            Command::Migrate | Command::Import(_) | Command::Export(_) => "warn",
+        }
+    }
+}
+
+fn open_store(settings: &Settings) -> Result<Store, ServerError> {
+    let store = Store::open(&settings.database_url)?;
+    let applied = store.migrate()?;
+    if !applied.is_empty() {
+        tracing::info!(count = applied.len(), database = %settings.database_url.redacted(), "migrations applied");
+    }
+    Ok(store)
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<(), ServerError> {
+    let settings = Settings::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Serve(args) => serve(&settings, args.demo),
+        Command::Demo => serve(&settings, true),
+        Command::Migrate => {
+            let store = Store::open(&settings.database_url)?;
+            let applied = store.migrate()?;
+            if applied.is_empty() {
+                println!(
+                    "The database is up to date ({}).",
+                    settings.database_url.redacted()
+                );
+            } else {
+                println!(
+                    "Applied {} migration(s): {}",
+                    applied.len(),
+                    applied.join(", ")
+                );
+            }
+            Ok(())
+        }
+        Command::Import(args) => {
+            let store = open_store(&settings)?;
+            let vocabularies = Vocabularies::builtin()?;
+            let report = import::import_files(
+                &store,
+                &vocabularies,
+                &args.files,
+                args.skip_invalid,
+                chrono::Utc::now(),
+            )?;
+            println!("{}", report.render());
+            if report.rejected > 0 {
+                // With --skip-invalid the valid lines are in; the exit code still says some were not.
+                return Err(ServerError::SkippedLines {
+                    skipped: report.rejected,
+                });
+            }
+            Ok(())
+        }
+        Command::Export(args) => {
+            let store = open_store(&settings)?;
+            match args.output {
+                Some(path) => {
+                    let written = export::export_to_file(&store, &path)?;
+                    eprintln!("Exported {written} listings to {}.", path.display());
+                }
+                None => {
+                    let stdout = std::io::stdout();
+                    export::write_listings(&store, &mut std::io::BufWriter::new(stdout.lock()))?;
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+fn serve(settings: &Settings, demo_data: bool) -> Result<(), ServerError> {
+    let store = open_store(settings)?;
+    std::fs::create_dir_all(&settings.index_dir).map_err(|source| ServerError::File {
+        path: settings.index_dir.display().to_string(),
+        source,
+    })?;
+    if demo_data {
+        let vocabularies = Vocabularies::builtin()?;
+        if let Some(summary) = demo::load_if_empty(&store, &vocabularies, chrono::Utc::now())? {
+            println!("Loaded the demo dataset: {} listings.", summary.created);
+        }
+    }
+    actix_web::rt::System::new().block_on(async {
+        let app = Application::build(settings, store)?;
+        tracing::info!(address = %app.address(), database = settings.database_url.backend().name(), "listening");
+        println!("kynnys listening on http://{}", app.address());
+        app.run().await?;
+        tracing::info!("stopped");
+        Ok(())
+    })
+}

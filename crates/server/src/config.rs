@@ -1,0 +1,215 @@
+//! Settings: defaults that run on a laptop, an optional TOML file, and `KYNNYS_*` environment
+//! overrides (the environment wins). Validated once at start; passed by value, never global.
+
+use crate::ServerError;
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use kynnys_store::DatabaseUrl;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use url::Url;
+
+pub const DEFAULT_DATA_DIR: &str = "./data";
+pub const DEFAULT_INDEX_DIR: &str = "./search-index/data";
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+pub const DEFAULT_SMTP_URL: &str = "smtp://127.0.0.1:1025";
+pub const DATABASE_FILE: &str = "kynnys.db";
+
+/// The settings a `kynnys` process runs with.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: DatabaseUrl,
+    pub data_dir: PathBuf,
+    pub index_dir: PathBuf,
+    pub listen: SocketAddr,
+    /// The address users reach this service at (links in mails and pages).
+    pub public_url: Url,
+    pub smtp_url: Url,
+}
+
+/// Keys as they appear in the file (`database_url = "…"`) and, upper-cased with the `KYNNYS_`
+/// prefix, in the environment.
+const KEYS: [&str; 6] = [
+    "database_url",
+    "data_dir",
+    "index_dir",
+    "listen",
+    "public_url",
+    "smtp_url",
+];
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSettings {
+    database_url: Option<String>,
+    data_dir: Option<String>,
+    index_dir: Option<String>,
+    listen: Option<String>,
+    public_url: Option<String>,
+    smtp_url: Option<String>,
+}
+
+fn invalid(key: &str, value: &str, reason: impl std::fmt::Display) -> ServerError {
+    ServerError::Config(format!(
+        "{} (KYNNYS_{}) = {value:?}: {reason}",
+        key,
+        key.to_ascii_uppercase()
+    ))
+}
+
+impl Settings {
+    /// Reads the optional file and the process environment.
+    pub fn load(config_file: Option<&Path>) -> Result<Self, ServerError> {
+        Self::load_from(config_file, Env::prefixed("KYNNYS_").only(&KEYS))
+    }
+
+    fn load_from(config_file: Option<&Path>, env: Env) -> Result<Self, ServerError> {
+        let mut figment = Figment::new();
+        if let Some(path) = config_file {
+            if !path.is_file() {
+                return Err(ServerError::Config(format!(
+                    "config file {} does not exist",
+                    path.display()
+                )));
+            }
+            figment = figment.merge(Toml::file(path));
+        }
+        let raw: RawSettings = figment
+            .merge(env)
+            .extract()
+            .map_err(|e| ServerError::Config(e.to_string()))?;
+        Self::from_raw(raw)
+    }
+
+    fn from_raw(raw: RawSettings) -> Result<Self, ServerError> {
+        let data_dir = PathBuf::from(raw.data_dir.unwrap_or_else(|| DEFAULT_DATA_DIR.to_owned()));
+        let database_url = match raw.database_url {
+            Some(value) => value
+                .parse::<DatabaseUrl>()
+                .map_err(|e| invalid("database_url", &value, e))?,
+            None => DatabaseUrl::Sqlite(data_dir.join(DATABASE_FILE)),
+        };
+        let index_dir = PathBuf::from(
+            raw.index_dir
+                .unwrap_or_else(|| DEFAULT_INDEX_DIR.to_owned()),
+        );
+        let listen_text = raw.listen.unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
+        let listen: SocketAddr = listen_text.parse().map_err(|e| {
+            invalid(
+                "listen",
+                &listen_text,
+                format!("{e} (expected e.g. 127.0.0.1:8080)"),
+            )
+        })?;
+        let public_text = raw
+            .public_url
+            .unwrap_or_else(|| format!("http://{listen}/"));
+        let public_url =
+            Url::parse(&public_text).map_err(|e| invalid("public_url", &public_text, e))?;
+        if !matches!(public_url.scheme(), "http" | "https") || public_url.host().is_none() {
+            return Err(invalid(
+                "public_url",
+                &public_text,
+                "must be an http(s) URL with a host",
+            ));
+        }
+        let smtp_text = raw.smtp_url.unwrap_or_else(|| DEFAULT_SMTP_URL.to_owned());
+        let smtp_url =
+            Url::parse(&smtp_text).map_err(|e| invalid("smtp_url", &redact_url(&smtp_text), e))?;
+        if !matches!(smtp_url.scheme(), "smtp" | "smtps") || smtp_url.host().is_none() {
+            return Err(invalid(
+                "smtp_url",
+                &redact_url(&smtp_text),
+                "must be smtp://host[:port] or smtps://host[:port]",
+            ));
+        }
+        Ok(Self {
+            database_url,
+            data_dir,
+            index_dir,
+            listen,
+            public_url,
+            smtp_url,
+        })
+    }
+}
+
+/// Hides a password in a URL before it is shown.
+fn redact_url(text: &str) -> String {
+    match Url::parse(text) {
+        Ok(mut url) if url.password().is_some() => {
+            let _ = url.set_password(Some("***"));
+            url.to_string()
+        }
+        _ => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(pairs: &[(&str, &str)]) -> Result<Settings, ServerError> {
+        let mut figment = Figment::new();
+        for (k, v) in pairs {
+            figment = figment.merge((*k, *v));
+        }
+        Settings::from_raw(figment.extract().unwrap())
+    }
+
+    #[test]
+    fn defaults_run_on_a_laptop() {
+        let s = raw(&[]).unwrap();
+        assert_eq!(
+            s.database_url,
+            DatabaseUrl::Sqlite(PathBuf::from("./data/kynnys.db"))
+        );
+        assert_eq!(s.index_dir, PathBuf::from("./search-index/data"));
+        assert_eq!(s.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.public_url.as_str(), "http://127.0.0.1:8080/");
+    }
+
+    #[test]
+    fn the_data_dir_moves_the_default_database() {
+        let s = raw(&[("data_dir", "/var/lib/kynnys")]).unwrap();
+        assert_eq!(
+            s.database_url,
+            DatabaseUrl::Sqlite(PathBuf::from("/var/lib/kynnys/kynnys.db"))
+        );
+    }
+
+    #[test]
+    fn invalid_values_name_the_setting() {
+        let err = raw(&[("listen", "localhost")]).unwrap_err().to_string();
+        assert!(err.contains("KYNNYS_LISTEN"), "{err}");
+        let err = raw(&[("database_url", "mysql://x/y")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("KYNNYS_DATABASE_URL"), "{err}");
+        let err = raw(&[("smtp_url", "http://user:pw@mail")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("KYNNYS_SMTP_URL") && !err.contains("pw"),
+            "{err}"
+        );
+        let err = raw(&[("public_url", "not a url")]).unwrap_err().to_string();
+        assert!(err.contains("KYNNYS_PUBLIC_URL"), "{err}");
+    }
+
+    #[test]
+    fn a_config_file_is_read_and_unknown_keys_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("kynnys.toml");
+        std::fs::write(&file, "listen = \"0.0.0.0:9000\"\ndata_dir = \"/srv/k\"\n").unwrap();
+        let s = Settings::load_from(Some(&file), Env::prefixed("KYNNYS_TEST_UNUSED_")).unwrap();
+        assert_eq!(s.listen.to_string(), "0.0.0.0:9000");
+        std::fs::write(&file, "lissen = \"0.0.0.0:9000\"\n").unwrap();
+        let err =
+            Settings::load_from(Some(&file), Env::prefixed("KYNNYS_TEST_UNUSED_")).unwrap_err();
+        assert!(err.to_string().contains("lissen"), "{err}");
+        let missing = Settings::load_from(Some(&dir.path().join("nope.toml")), Env::prefixed("X_"));
+        assert!(missing.is_err());
+    }
+}

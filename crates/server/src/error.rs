@@ -1,0 +1,45 @@
+use kynnys_domain::DomainError;
+use kynnys_store::StoreError;
+use thiserror::Error;
+
+/// Failures of the `kynnys` commands.
+#[derive(Debug, Error)]
+pub enum ServerError {
+    /// The configuration cannot be used; the message names the setting and where it came from.
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error("{path}: {source}")]
+    File {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// Input files had invalid lines and nothing was imported.
+    #[error("nothing imported: {invalid} invalid line(s); fix them or use --skip-invalid")]
+    InvalidInput { invalid: usize },
+    /// Input files had invalid lines that were skipped; the rest was imported.
+    #[error("{skipped} invalid line(s) were skipped")]
+    SkippedLines { skipped: usize },
+}
+
+impl ServerError {
+    /// The process exit code for this error: 2 for configuration, 3 for an import that skipped
+    /// invalid lines, 1 otherwise.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            ServerError::Config(_) => 2,
+            ServerError::SkippedLines { .. } => 3,
+            ServerError::Store(_)
+            | ServerError::Domain(_)
+            | ServerError::File { .. }
+            | ServerError::Io(_)
+            | ServerError::InvalidInput { .. } => 1,
+        }
+    }
+}
