@@ -80,13 +80,12 @@ impl Schedule {
         let mut set = self.recurrence(anchor).map_err(DomainError::Schedule)?;
         // A session that has started but not ended is still "next": look back by its length.
         set = set.after((after - length).with_timezone(&rtz));
-        if let Some(until) = until.and_then(|d| d.succ_opt()) {
-            if let Some(limit_at) = rtz
+        if let Some(until) = until.and_then(|d| d.succ_opt())
+            && let Some(limit_at) = rtz
                 .from_local_datetime(&until.and_time(NaiveTime::MIN))
                 .earliest()
-            {
-                set = set.before(limit_at);
-            }
+        {
+            set = set.before(limit_at);
         }
         let result = set.all(limit);
         Ok(result
@@ -111,11 +110,11 @@ impl ListingRecord {
         now: DateTime<Utc>,
         limit: u16,
     ) -> Result<Vec<NextOccurrence>, DomainError> {
-        if self.kind == Kind::Activity || self.starts_at.is_none() {
-            if let Some(schedule) = &self.schedule {
-                let anchor = self.valid_from.unwrap_or(anchor);
-                return schedule.occurrences(anchor, now, self.valid_until, limit);
-            }
+        if (self.kind == Kind::Activity || self.starts_at.is_none())
+            && let Some(schedule) = &self.schedule
+        {
+            let anchor = self.valid_from.unwrap_or(anchor);
+            return schedule.occurrences(anchor, now, self.valid_until, limit);
         }
         let mut dated: Vec<NextOccurrence> = match &self.occurrences {
             Some(series) if !series.is_empty() => series

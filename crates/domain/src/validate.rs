@@ -173,14 +173,14 @@ impl OrganisationRecord {
                 Some(self.org_type.clone()),
             );
         }
-        if let Some(id) = &self.business_id {
-            if !valid_business_id(id) {
-                p.add(
-                    format!("{path}.business_id"),
-                    ProblemCode::InvalidFormat,
-                    Some(id.clone()),
-                );
-            }
+        if let Some(id) = &self.business_id
+            && !valid_business_id(id)
+        {
+            p.add(
+                format!("{path}.business_id"),
+                ProblemCode::InvalidFormat,
+                Some(id.clone()),
+            );
         }
         if let Some(website) = &self.website {
             p.url(&format!("{path}.website"), website);
@@ -216,10 +216,10 @@ impl Schedule {
                 Some(self.end_time.clone()),
             );
         }
-        if let (Some(start), Some(end)) = (start, end) {
-            if end <= start {
-                p.add("schedule.end_time", ProblemCode::EndBeforeStart, None);
-            }
+        if let (Some(start), Some(end)) = (start, end)
+            && end <= start
+        {
+            p.add("schedule.end_time", ProblemCode::EndBeforeStart, None);
         }
         let zone_ok = self.time_zone().is_some();
         if !zone_ok {
@@ -311,10 +311,10 @@ impl ListingRecord {
                 );
             }
         }
-        if let (Some(min), Some(max)) = (self.age_min, self.age_max) {
-            if max < min {
-                p.add("age_max", ProblemCode::EndBeforeStart, None);
-            }
+        if let (Some(min), Some(max)) = (self.age_min, self.age_max)
+            && max < min
+        {
+            p.add("age_max", ProblemCode::EndBeforeStart, None);
         }
         if self.kind.is_dated() && self.audience.is_none() {
             p.add("audience", ProblemCode::Required, None);
@@ -329,14 +329,14 @@ impl ListingRecord {
             if let Some(email) = &contact.email {
                 p.email("contact.email", email);
             }
-            if let Some(phone) = &contact.phone {
-                if !valid_phone(phone) {
-                    p.add(
-                        "contact.phone",
-                        ProblemCode::InvalidFormat,
-                        Some(phone.clone()),
-                    );
-                }
+            if let Some(phone) = &contact.phone
+                && !valid_phone(phone)
+            {
+                p.add(
+                    "contact.phone",
+                    ProblemCode::InvalidFormat,
+                    Some(phone.clone()),
+                );
             }
         }
         if let Some(url) = &self.url {
@@ -378,19 +378,18 @@ impl ListingRecord {
         if let Some(street) = &location.street_address {
             p.single_line("location.street_address", street, MAX_LINE);
         }
-        if let Some(postal) = &location.postal_code {
-            if postal.is_empty()
+        if let Some(postal) = &location.postal_code
+            && (postal.is_empty()
                 || postal.len() > 12
                 || !postal
                     .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
-            {
-                p.add(
-                    "location.postal_code",
-                    ProblemCode::InvalidFormat,
-                    Some(postal.clone()),
-                );
-            }
+                    .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-'))
+        {
+            p.add(
+                "location.postal_code",
+                ProblemCode::InvalidFormat,
+                Some(postal.clone()),
+            );
         }
         if vocab.municipality(&location.municipality).is_none() {
             p.add(
@@ -436,10 +435,10 @@ impl ListingRecord {
                 p.add("ends_at", ProblemCode::Required, None);
             }
         }
-        if let (Some(start), Some(end)) = (self.starts_at, self.ends_at) {
-            if end < start {
-                p.add("ends_at", ProblemCode::EndBeforeStart, None);
-            }
+        if let (Some(start), Some(end)) = (self.starts_at, self.ends_at)
+            && end < start
+        {
+            p.add("ends_at", ProblemCode::EndBeforeStart, None);
         }
         for (i, o) in self.occurrences.iter().flatten().enumerate() {
             if o.ends_at < o.starts_at {
@@ -450,10 +449,10 @@ impl ListingRecord {
                 );
             }
         }
-        if let (Some(from), Some(until)) = (self.valid_from, self.valid_until) {
-            if until < from {
-                p.add("valid_until", ProblemCode::EndBeforeStart, None);
-            }
+        if let (Some(from), Some(until)) = (self.valid_from, self.valid_until)
+            && until < from
+        {
+            p.add("valid_until", ProblemCode::EndBeforeStart, None);
         }
     }
 }

@@ -35,6 +35,8 @@ impl Application {
                 .route("/ready", web::get().to(ready))
         })
         .shutdown_timeout(SHUTDOWN_GRACE_SECONDS)
+        // Signals are ours (see `ShutdownSignals`): installed before the address is announced.
+        .disable_signals()
         .listen(listener)?
         .run();
         Ok(Self { server, address })
@@ -45,9 +47,20 @@ impl Application {
         self.address
     }
 
-    /// Serves until SIGTERM or SIGINT, then finishes in-flight requests and returns.
+    /// Serves until stopped through [`Application::handle`].
     pub async fn run(self) -> Result<(), ServerError> {
         Ok(self.server.await?)
+    }
+
+    /// Serves until one of `signals` arrives, then lets in-flight requests finish and returns.
+    pub async fn run_until(self, signals: ShutdownSignals) -> Result<(), ServerError> {
+        let handle = self.server.handle();
+        actix_web::rt::spawn(async move {
+            let name = signals.recv().await;
+            tracing::info!(signal = name, "shutting down gracefully");
+            handle.stop(true).await;
+        });
+        self.run().await
     }
 
     /// A handle that can stop the server (tests).
@@ -93,4 +106,29 @@ async fn ready(store: web::Data<Store>) -> HttpResponse {
             "code": "not_ready",
             "detail": problem,
         }))
+}
+
+/// SIGTERM and SIGINT listeners. Installing them before the server announces its address
+/// means a signal sent right after the announcement is never lost.
+pub struct ShutdownSignals {
+    terminate: tokio::signal::unix::Signal,
+    interrupt: tokio::signal::unix::Signal,
+}
+
+impl ShutdownSignals {
+    /// Must be called inside the runtime.
+    pub fn install() -> Result<Self, ServerError> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Self {
+            terminate: signal(SignalKind::terminate())?,
+            interrupt: signal(SignalKind::interrupt())?,
+        })
+    }
+
+    async fn recv(mut self) -> &'static str {
+        tokio::select! {
+            _ = self.terminate.recv() => "SIGTERM",
+            _ = self.interrupt.recv() => "SIGINT",
+        }
+    }
 }

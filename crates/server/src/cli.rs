@@ -1,6 +1,6 @@
 //! The command line: `kynnys serve | demo | migrate | import | export`.
 
-use crate::app::Application;
+use crate::app::{Application, ShutdownSignals};
 use crate::config::Settings;
 use crate::{ServerError, demo, export, import};
 use clap::{Args, Parser, Subcommand};
@@ -151,9 +151,10 @@ fn serve(settings: &Settings, demo_data: bool) -> Result<(), ServerError> {
     }
     actix_web::rt::System::new().block_on(async {
         let app = Application::build(settings, store)?;
+        let signals = ShutdownSignals::install()?;
         tracing::info!(address = %app.address(), database = settings.database_url.backend().name(), "listening");
         println!("kynnys listening on http://{}", app.address());
-        app.run().await?;
+        app.run_until(signals).await?;
         tracing::info!("stopped");
         Ok(())
     })

@@ -1,4 +1,5 @@
 //! Repository tests, run on SQLite and (when `KYNNYS_TEST_POSTGRES_URL` is set) on PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{DateTime, Utc};
 use kynnys_domain::{ListingRecord, ListingStatus};
