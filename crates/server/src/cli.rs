@@ -2,7 +2,7 @@
 
 use crate::app::{Application, ShutdownSignals};
 use crate::config::Settings;
-use crate::{ServerError, demo, export, import};
+use crate::{ServerError, bench, demo, export, import};
 use clap::{Args, Parser, Subcommand};
 use kynnys_domain::Vocabularies;
 use kynnys_store::Store;
@@ -32,6 +32,22 @@ pub enum Command {
     Import(ImportArgs),
     /// Export every listing in the interchange format, ordered by external_id.
     Export(ExportArgs),
+    /// Benchmarks that print figures.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Import a synthetic directory (built from the demo corpus) end to end and time it.
+    Import {
+        /// How many listings to generate.
+        #[arg(long, default_value_t = 100_000)]
+        listings: usize,
+        /// Database to import into (should be empty); default: a new SQLite file in a temporary directory.
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -64,7 +80,9 @@ impl Command {
     pub fn default_log_filter(&self) -> &'static str {
         match self {
             Command::Serve(_) | Command::Demo => "info",
-            Command::Migrate | Command::Import(_) | Command::Export(_) => "warn",
+            Command::Migrate | Command::Import(_) | Command::Export(_) | Command::Bench(_) => {
+                "warn"
+            }
         }
     }
 }
@@ -119,6 +137,18 @@ pub fn run(cli: Cli) -> Result<(), ServerError> {
                 });
             }
             Ok(())
+        }
+        Command::Bench(BenchCommand::Import {
+            listings,
+            database_url,
+        }) => {
+            let url = database_url
+                .map(|u| {
+                    u.parse()
+                        .map_err(|e| ServerError::Config(format!("--database-url: {e}")))
+                })
+                .transpose()?;
+            bench::import_benchmark(listings, url)
         }
         Command::Export(args) => {
             let store = open_store(&settings)?;
