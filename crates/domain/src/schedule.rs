@@ -2,7 +2,7 @@
 
 use crate::{DomainError, Kind, ListingRecord, Schedule};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The zone of schedules unless a listing says otherwise.
 pub const DEFAULT_TIMEZONE: &str = "Europe/Helsinki";
@@ -12,7 +12,7 @@ pub(crate) fn helsinki() -> chrono_tz::Tz {
 }
 
 /// One coming session of a listing, in the local time of the listing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NextOccurrence {
     pub starts_at: DateTime<FixedOffset>,
     pub ends_at: DateTime<FixedOffset>,

@@ -67,3 +67,218 @@ pub fn import_benchmark(
     })?;
     Ok(())
 }
+
+/// One judged query of a relevance file (`dev-queries.json`).
+#[derive(Debug, serde::Deserialize)]
+struct JudgedQuery {
+    id: String,
+    lang: kynnys_domain::Lang,
+    category: String,
+    q: String,
+    #[serde(default)]
+    filters: QueryFilters,
+    relevant: std::collections::BTreeMap<String, u8>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QueryFilters {
+    #[serde(default)]
+    kind: Vec<kynnys_domain::Kind>,
+    #[serde(default)]
+    municipality: Vec<String>,
+    #[serde(default)]
+    region: Vec<String>,
+    #[serde(default)]
+    theme: Vec<String>,
+    #[serde(default)]
+    target_group: Vec<String>,
+    #[serde(default)]
+    language: Vec<String>,
+    online: Option<bool>,
+    free: Option<bool>,
+    drop_in: Option<bool>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct JudgedFile {
+    queries: Vec<JudgedQuery>,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Scores {
+    ndcg_sum: f64,
+    ndcg_n: usize,
+    recall_sum: f64,
+    recall_n: usize,
+    zero: usize,
+    zero_n: usize,
+    empty_ok: usize,
+    empty_n: usize,
+}
+
+impl Scores {
+    fn add(&mut self, other: &Scores) {
+        self.ndcg_sum += other.ndcg_sum;
+        self.ndcg_n += other.ndcg_n;
+        self.recall_sum += other.recall_sum;
+        self.recall_n += other.recall_n;
+        self.zero += other.zero;
+        self.zero_n += other.zero_n;
+        self.empty_ok += other.empty_ok;
+        self.empty_n += other.empty_n;
+    }
+
+    fn line(&self, label: &str) -> String {
+        let mean = |s: f64, n: usize| {
+            if n == 0 {
+                "   -  ".to_owned()
+            } else {
+                format!("{:.3}", s / n as f64)
+            }
+        };
+        let empty = if self.empty_n == 0 {
+            String::new()
+        } else {
+            format!(
+                "  empty answered by nothing: {}/{}",
+                self.empty_ok, self.empty_n
+            )
+        };
+        format!(
+            "{label:<16} nDCG@10 {}  recall@10 {}  zero-result {}  ({} judged){empty}",
+            mean(self.ndcg_sum, self.ndcg_n),
+            mean(self.recall_sum, self.recall_n),
+            mean(self.zero as f64, self.zero_n),
+            self.ndcg_n
+        )
+    }
+}
+
+/// nDCG@10 with gain 2^grade - 1 and a log2 discount, against the ideal order of the judged ids.
+fn ndcg_at_10(results: &[String], relevant: &std::collections::BTreeMap<String, u8>) -> f64 {
+    let gain = |g: u8| f64::from((1u32 << g) - 1);
+    let dcg: f64 = results
+        .iter()
+        .take(10)
+        .enumerate()
+        .map(|(i, id)| gain(relevant.get(id).copied().unwrap_or(0)) / ((i + 2) as f64).log2())
+        .sum();
+    let mut ideal: Vec<u8> = relevant.values().copied().collect();
+    ideal.sort_unstable_by(|a, b| b.cmp(a));
+    let idcg: f64 = ideal
+        .iter()
+        .take(10)
+        .enumerate()
+        .map(|(i, g)| gain(*g) / ((i + 2) as f64).log2())
+        .sum();
+    if idcg == 0.0 { 0.0 } else { dcg / idcg }
+}
+
+/// Runs judged queries against the current index and prints nDCG@10, recall@10 and the
+/// zero-result rate, overall and per category and language. With `verbose`, every query's line.
+pub fn relevance_benchmark(
+    index: &kynnys_search::SearchIndex,
+    queries_file: &std::path::Path,
+    now: chrono::DateTime<chrono::Utc>,
+    verbose: bool,
+) -> Result<(), ServerError> {
+    use std::collections::BTreeMap;
+    let text = std::fs::read_to_string(queries_file).map_err(|source| ServerError::File {
+        path: queries_file.display().to_string(),
+        source,
+    })?;
+    let file: JudgedFile = serde_json::from_str(&text)
+        .map_err(|e| ServerError::Config(format!("{}: {e}", queries_file.display())))?;
+    let mut overall = Scores::default();
+    let mut by_category: BTreeMap<String, Scores> = BTreeMap::new();
+    let mut by_lang: BTreeMap<String, Scores> = BTreeMap::new();
+    for judged in &file.queries {
+        let f = &judged.filters;
+        let request = kynnys_search::SearchRequest {
+            q: judged.q.clone(),
+            lang: Some(judged.lang),
+            kinds: f.kind.clone(),
+            municipalities: f.municipality.clone(),
+            regions: f.region.clone(),
+            themes: f.theme.clone(),
+            target_groups: f.target_group.clone(),
+            languages: f.language.clone(),
+            online: f.online,
+            free: f.free,
+            drop_in: f.drop_in,
+            limit: 10,
+            ..Default::default()
+        };
+        let response = index.search(&request, now)?;
+        let results: Vec<String> = response
+            .items
+            .iter()
+            .map(|h| h.external_id.clone())
+            .collect();
+        let mut s = Scores::default();
+        if judged.relevant.is_empty() {
+            s.empty_n = 1;
+            s.empty_ok = usize::from(results.is_empty());
+        } else {
+            s.ndcg_sum = ndcg_at_10(&results, &judged.relevant);
+            s.ndcg_n = 1;
+            s.zero_n = 1;
+            s.zero = usize::from(results.is_empty());
+            let wanted: Vec<&String> = judged
+                .relevant
+                .iter()
+                .filter(|(_, g)| **g >= 2)
+                .map(|(id, _)| id)
+                .collect();
+            if !wanted.is_empty() {
+                let found = wanted
+                    .iter()
+                    .filter(|id| results.iter().take(10).any(|r| r == **id))
+                    .count();
+                s.recall_sum = found as f64 / wanted.len() as f64;
+                s.recall_n = 1;
+            }
+        }
+        if verbose {
+            println!(
+                "{} {} {:<13} {:<32} nDCG {:.3}  top: {}",
+                judged.id,
+                judged.lang,
+                judged.category,
+                format!("{:?}", judged.q),
+                if s.ndcg_n == 1 { s.ndcg_sum } else { f64::NAN },
+                results
+                    .iter()
+                    .take(5)
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            );
+        }
+        overall.add(&s);
+        by_category
+            .entry(judged.category.clone())
+            .or_default()
+            .add(&s);
+        by_lang
+            .entry(judged.lang.code().to_owned())
+            .or_default()
+            .add(&s);
+    }
+    println!(
+        "{} queries against {} documents",
+        file.queries.len(),
+        index.num_docs()?
+    );
+    println!("{}", overall.line("overall"));
+    println!("-- per category");
+    for (category, s) in &by_category {
+        println!("{}", s.line(category));
+    }
+    println!("-- per language");
+    for (lang, s) in &by_lang {
+        println!("{}", s.line(lang));
+    }
+    Ok(())
+}

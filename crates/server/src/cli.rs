@@ -2,7 +2,7 @@
 
 use crate::app::{Application, ShutdownSignals};
 use crate::config::Settings;
-use crate::{ServerError, bench, demo, export, import};
+use crate::{ServerError, bench, demo, export, import, indexer};
 use clap::{Args, Parser, Subcommand};
 use kynnys_domain::Vocabularies;
 use kynnys_store::Store;
@@ -47,6 +47,15 @@ pub enum BenchCommand {
         /// Database to import into (should be empty); default: a new SQLite file in a temporary directory.
         #[arg(long, value_name = "URL")]
         database_url: Option<String>,
+    },
+    /// Run judged queries against the current index and print nDCG@10, recall@10 and the zero-result rate.
+    Relevance {
+        /// Judged queries (the format of shared/corpus/dev-queries.json).
+        #[arg(long, value_name = "FILE")]
+        queries: PathBuf,
+        /// Print every query with its score and top results.
+        #[arg(long)]
+        verbose: bool,
     },
 }
 
@@ -149,6 +158,12 @@ pub fn run(cli: Cli) -> Result<(), ServerError> {
                 })
                 .transpose()?;
             bench::import_benchmark(listings, url)
+        }
+        Command::Bench(BenchCommand::Relevance { queries, verbose }) => {
+            let store = open_store(&settings)?;
+            let vocabularies = std::sync::Arc::new(Vocabularies::builtin()?);
+            let index = indexer::open_index(&settings, &store, vocabularies)?;
+            bench::relevance_benchmark(&index, &queries, chrono::Utc::now(), verbose)
         }
         Command::Export(args) => {
             let store = open_store(&settings)?;

@@ -12,6 +12,8 @@ pub enum ServerError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Domain(#[from] DomainError),
+    #[error(transparent)]
+    Search(#[from] kynnys_search::SearchError),
     #[error("{path}: {source}")]
     File {
         path: String,
@@ -37,6 +39,7 @@ impl ServerError {
             ServerError::SkippedLines { .. } => 3,
             ServerError::Store(_)
             | ServerError::Domain(_)
+            | ServerError::Search(_)
             | ServerError::File { .. }
             | ServerError::Io(_)
             | ServerError::InvalidInput { .. } => 1,

@@ -8,6 +8,7 @@ pub mod demo;
 mod error;
 pub mod export;
 pub mod import;
+pub mod indexer;
 pub mod synthetic;
 
 pub use error::ServerError;

@@ -291,6 +291,65 @@ impl Store {
             .next())
     }
 
+    /// The listings with these ids (any status; missing ids are left out).
+    pub fn listings_by_ids(&self, ids: &[String]) -> Result<Vec<StoredListing>, StoreError> {
+        let mut conn = self.conn()?;
+        let organisations = load_organisations(&mut conn)?;
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(INSERT_CHUNK_ROWS) {
+            let rows = listings::table
+                .filter(listings::id.eq_any(chunk))
+                .select(ListingRow::as_select())
+                .load(&mut conn)?;
+            out.extend(assemble(&mut conn, rows, &organisations)?);
+        }
+        Ok(out)
+    }
+
+    /// Calls `sink` with every published listing, a page at a time, ordered by external id.
+    pub fn for_each_published(
+        &self,
+        mut sink: impl FnMut(Vec<StoredListing>) -> Result<(), StoreError>,
+    ) -> Result<usize, StoreError> {
+        let mut conn = self.conn()?;
+        let organisations = load_organisations(&mut conn)?;
+        let mut after = String::new();
+        let mut count = 0;
+        loop {
+            let page: Vec<ListingRow> = listings::table
+                .filter(listings::external_id.gt(&after))
+                .filter(listings::status.eq(ListingStatus::Published.as_str()))
+                .order_by(listings::external_id)
+                .limit(PAGE)
+                .select(ListingRow::as_select())
+                .load(&mut conn)?;
+            let Some(last) = page.last() else {
+                break;
+            };
+            after = last.external_id.clone();
+            let listings = assemble(&mut conn, page, &organisations)?;
+            count += listings.len();
+            sink(listings)?;
+        }
+        Ok(count)
+    }
+
+    /// The highest change sequence number (0 when nothing changed yet).
+    pub fn last_seq(&self) -> Result<i64, StoreError> {
+        let last: Option<i64> = listing_changes::table
+            .select(diesel::dsl::max(listing_changes::seq))
+            .first(&mut self.conn()?)?;
+        Ok(last.unwrap_or(0))
+    }
+
+    /// Removes index outbox rows up to `seq`: the index has applied those changes.
+    pub fn clear_index_outbox(&self, up_to: i64) -> Result<usize, StoreError> {
+        Ok(
+            diesel::delete(index_outbox::table.filter(index_outbox::seq.le(up_to)))
+                .execute(&mut self.conn()?)?,
+        )
+    }
+
     /// Number of listings per status (deleted ones included).
     pub fn count_listings_by_status(&self) -> Result<Vec<(ListingStatus, i64)>, StoreError> {
         let rows: Vec<(String, i64)> = listings::table

@@ -1,0 +1,230 @@
+//! From a listing to an index document and its result card.
+
+use crate::schema::Fields;
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use kynnys_domain::{Kind, Lang, ListingRecord, LocalizedText, NextOccurrence, Vocabularies};
+use serde::{Deserialize, Serialize};
+use tantivy::TantivyDocument;
+
+/// Sessions kept on a card; the first that has not ended is the "next occurrence".
+const CARD_OCCURRENCES: u16 = 8;
+
+/// What the index needs of a listing.
+#[derive(Debug, Clone)]
+pub struct IndexListing {
+    pub id: String,
+    pub record: ListingRecord,
+    pub schedule_anchor: Option<NaiveDate>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The stored part of a document: everything a result item shows.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Card {
+    pub id: String,
+    pub external_id: String,
+    pub kind: Kind,
+    pub title: LocalizedText,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<LocalizedText>,
+    pub organisation: LocalizedText,
+    pub municipalities: Vec<String>,
+    pub languages_offered: Vec<String>,
+    pub occurrences: Vec<NextOccurrence>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lon: Option<f64>,
+    pub online: bool,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Stable 64-bit hash (FNV-1a) of an id, for tie-breaking.
+pub fn tiebreak(id: &str) -> u64 {
+    id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+fn position<T>(items: &[T], pred: impl Fn(&T) -> bool) -> Option<u64> {
+    items.iter().position(pred).map(|p| p as u64)
+}
+
+fn day_start(date: NaiveDate) -> i64 {
+    date.and_time(NaiveTime::MIN).and_utc().timestamp() - 3 * 3600
+}
+
+fn day_end(date: NaiveDate) -> i64 {
+    day_start(date) + 24 * 3600 + 3 * 3600
+}
+
+/// The span in which the listing is current, in Unix seconds.
+fn window(record: &ListingRecord) -> (i64, i64) {
+    if record.kind.is_dated() || record.schedule.is_none() {
+        let sessions: Vec<(i64, i64)> = record
+            .occurrences
+            .iter()
+            .flatten()
+            .map(|o| (o.starts_at.timestamp(), o.ends_at.timestamp()))
+            .chain(
+                record
+                    .starts_at
+                    .zip(record.ends_at)
+                    .map(|(s, e)| (s.timestamp(), e.timestamp())),
+            )
+            .collect();
+        if let (Some(start), Some(end)) = (
+            sessions.iter().map(|s| s.0).min(),
+            sessions.iter().map(|s| s.1).max(),
+        ) {
+            let start = record.valid_from.map_or(start, |d| start.min(day_start(d)));
+            let end = record.valid_until.map_or(end, |d| end.max(day_end(d)));
+            return (start, end);
+        }
+    }
+    (
+        record.valid_from.map_or(i64::MIN, day_start),
+        record.valid_until.map_or(i64::MAX, day_end),
+    )
+}
+
+impl IndexListing {
+    pub(crate) fn to_document(
+        &self,
+        fields: &Fields,
+        vocab: &Vocabularies,
+        now: DateTime<Utc>,
+    ) -> Result<TantivyDocument, crate::SearchError> {
+        let r = &self.record;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(fields.id, &self.id);
+        let mut text_langs = 0u64;
+        for (bit, lang) in [(1, Lang::Fi), (2, Lang::Sv), (4, Lang::En)] {
+            let f = fields.lang(crate::TextLang::from_domain(lang));
+            if let Some(title) = r.title.get(lang) {
+                doc.add_text(f.title, title);
+                text_langs |= bit;
+            }
+            if let Some(summary) = r.summary.as_ref().and_then(|s| s.get(lang)) {
+                doc.add_text(f.summary, summary);
+            }
+            if let Some(description) = r.description.get(lang) {
+                doc.add_text(f.description, description);
+            }
+            let labels = r
+                .themes
+                .iter()
+                .filter_map(|k| vocab.themes.get(k))
+                .chain(
+                    r.target_groups
+                        .iter()
+                        .filter_map(|k| vocab.target_groups.get(k)),
+                )
+                .chain(
+                    r.languages_offered
+                        .iter()
+                        .filter_map(|k| vocab.languages.get(k)),
+                )
+                .filter_map(|t| t.label.get(lang));
+            for label in labels {
+                doc.add_text(f.labels, label);
+            }
+        }
+        doc.add_u64(fields.text_langs, text_langs);
+        for (_, name) in r.organisation.name.languages() {
+            doc.add_text(fields.organisation, name);
+        }
+        let mut places: Vec<&str> = r.municipalities.iter().map(String::as_str).collect();
+        if let Some(location) = &r.location {
+            if !places.contains(&location.municipality.as_str()) {
+                places.push(&location.municipality);
+            }
+            for (_, name) in location.name.iter().flat_map(|n| n.languages()) {
+                doc.add_text(fields.place, name);
+            }
+        }
+        let mut regions: Vec<u64> = Vec::new();
+        for code in &places {
+            if let Some(m) = vocab.municipality(code) {
+                for (_, name) in m.name.languages() {
+                    doc.add_text(fields.place, name);
+                }
+                if let Some(p) = position(vocab.municipalities(), |x| x.code == *code) {
+                    doc.add_u64(fields.municipality, p);
+                }
+                if let Some(p) = position(vocab.regions(), |x| x.code == m.region) {
+                    if !regions.contains(&p) {
+                        regions.push(p);
+                        doc.add_u64(fields.region, p);
+                    }
+                }
+            }
+        }
+        doc.add_u64(
+            fields.kind,
+            Kind::ALL.iter().position(|k| *k == r.kind).unwrap_or(0) as u64,
+        );
+        for (field, keys, vocabulary) in [
+            (fields.theme, &r.themes, &vocab.themes),
+            (fields.target_group, &r.target_groups, &vocab.target_groups),
+            (fields.language, &r.languages_offered, &vocab.languages),
+        ] {
+            for key in keys {
+                if let Some(p) = position(vocabulary.terms(), |t| &t.key == key) {
+                    doc.add_u64(field, p);
+                }
+            }
+        }
+        let flags = r.flags.unwrap_or_default();
+        doc.add_u64(fields.online, u64::from(r.online));
+        doc.add_u64(fields.free, u64::from(flags.free.unwrap_or(false)));
+        doc.add_u64(fields.drop_in, u64::from(flags.drop_in.unwrap_or(false)));
+        // Coordinates: the place, else the centre of the first municipality.
+        let coordinates = r
+            .location
+            .as_ref()
+            .and_then(|l| l.lat.zip(l.lon))
+            .or_else(|| {
+                places
+                    .first()
+                    .and_then(|c| vocab.municipality(c))
+                    .map(|m| (m.lat, m.lon))
+            });
+        if let Some((lat, lon)) = coordinates {
+            doc.add_f64(fields.lat, lat);
+            doc.add_f64(fields.lon, lon);
+        }
+        let (start, end) = window(r);
+        doc.add_i64(fields.window_start, start);
+        doc.add_i64(fields.window_end, end);
+        let anchor = self.schedule_anchor.unwrap_or_else(|| now.date_naive());
+        let occurrences = r.next_occurrences(anchor, now, CARD_OCCURRENCES)?;
+        doc.add_i64(
+            fields.next_start,
+            occurrences
+                .first()
+                .map_or(i64::MAX, |o| o.starts_at.timestamp()),
+        );
+        doc.add_i64(fields.updated, self.updated_at.timestamp());
+        doc.add_u64(fields.tiebreak, tiebreak(&self.id));
+        let card = Card {
+            id: self.id.clone(),
+            external_id: r.external_id.clone(),
+            kind: r.kind,
+            title: r.title.clone(),
+            summary: r.summary.clone(),
+            organisation: r.organisation.name.clone(),
+            municipalities: r.municipalities.clone(),
+            languages_offered: r.languages_offered.clone(),
+            occurrences,
+            lat: coordinates.map(|c| c.0),
+            lon: coordinates.map(|c| c.1),
+            online: r.online,
+            updated_at: self.updated_at,
+        };
+        let json = serde_json::to_string(&card)
+            .map_err(|e| crate::SearchError::Metadata(e.to_string()))?;
+        doc.add_text(fields.card, json);
+        Ok(doc)
+    }
+}

@@ -1,0 +1,653 @@
+//! The index on disk: generations under `KYNNYS_INDEX_DIR` (`gen-*/`), the live one named in
+//! `CURRENT`. A rebuild writes a new generation beside the live one and swaps `CURRENT`
+//! atomically; searches keep using the old generation until the swap. Each commit records the
+//! last change sequence number applied, so a restart resumes where the index left off.
+
+use crate::SearchError;
+use crate::analysis::{PLAIN_ANALYZER, TextLang, analyzer, plain_analyzer};
+use crate::collector::{FACETS, Filters, KeyOrder, SearchCollector};
+use crate::document::{Card, IndexListing};
+use crate::query::{
+    FacetCount, Facets, Matched, ResolvedText, SearchHit, SearchRequest, SearchResponse, Sort,
+    text_query,
+};
+use crate::resources::Resources;
+use crate::schema::{self, Fields, SCHEMA_VERSION};
+use chrono::{DateTime, NaiveTime, Utc};
+use kynnys_domain::{Kind, Lang, LocalizedText, Vocabularies};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+use tantivy::directory::MmapDirectory;
+use tantivy::query::{AllQuery, Query};
+use tantivy::schema::Value;
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+const CURRENT: &str = "CURRENT";
+const META: &str = "kynnys-index.json";
+/// Memory of the index writer (tantivy splits it between its threads).
+const WRITER_MEMORY: usize = 64_000_000;
+
+/// What is written beside the tantivy files of a generation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Meta {
+    schema_version: u32,
+    resources: u64,
+    vocabularies: u64,
+}
+
+impl Meta {
+    fn expected(vocab: &Vocabularies) -> Self {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let keys = vocab
+            .themes
+            .terms()
+            .iter()
+            .chain(vocab.target_groups.terms())
+            .chain(vocab.languages.terms())
+            .map(|t| t.key.as_str())
+            .chain(vocab.municipalities().iter().map(|m| m.code.as_str()))
+            .chain(vocab.regions().iter().map(|r| r.code.as_str()));
+        for key in keys {
+            for b in key.bytes().chain([0]) {
+                h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        Self {
+            schema_version: SCHEMA_VERSION,
+            resources: Resources::fingerprint(),
+            vocabularies: h,
+        }
+    }
+}
+
+/// How the index was found at open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IndexStatus {
+    /// A usable index that contains the changes up to this sequence number.
+    Ready { seq: i64 },
+    /// No usable index (missing, corrupt or from another version): it must be rebuilt.
+    NeedsRebuild { reason: String },
+}
+
+struct Generation {
+    name: String,
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+}
+
+/// The search index of a process. Cheap to share (`Arc`).
+pub struct SearchIndex {
+    dir: PathBuf,
+    fields: Fields,
+    resources: Resources,
+    vocab: Arc<Vocabularies>,
+    live: RwLock<Arc<Generation>>,
+}
+
+fn register_analyzers(index: &Index, resources: &Resources) {
+    let manager = index.tokenizers();
+    for lang in TextLang::ALL {
+        manager.register(
+            lang.analyzer_name(),
+            analyzer(resources.morphology(lang).clone()),
+        );
+    }
+    manager.register(PLAIN_ANALYZER, plain_analyzer());
+}
+
+fn read_current(dir: &Path) -> Option<String> {
+    std::fs::read_to_string(dir.join(CURRENT))
+        .ok()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+}
+
+fn open_generation(
+    dir: &Path,
+    name: &str,
+    resources: &Resources,
+    vocab: &Vocabularies,
+) -> Result<Generation, String> {
+    let path = dir.join(name);
+    let meta: Meta = std::fs::read_to_string(path.join(META))
+        .map_err(|e| format!("no metadata: {e}"))
+        .and_then(|t| serde_json::from_str(&t).map_err(|e| format!("bad metadata: {e}")))?;
+    if meta != Meta::expected(vocab) {
+        return Err(format!(
+            "built for schema {} with other resources or vocabularies",
+            meta.schema_version
+        ));
+    }
+    let directory = MmapDirectory::open(&path).map_err(|e| e.to_string())?;
+    let index = Index::open(directory).map_err(|e| e.to_string())?;
+    generation(name, index, resources).map_err(|e| e.to_string())
+}
+
+fn generation(name: &str, index: Index, resources: &Resources) -> Result<Generation, SearchError> {
+    register_analyzers(&index, resources);
+    let reader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()?;
+    let writer = index.writer_with_num_threads(1, WRITER_MEMORY)?;
+    Ok(Generation {
+        name: name.to_owned(),
+        index,
+        reader,
+        writer: Mutex::new(writer),
+    })
+}
+
+fn new_generation_name() -> String {
+    format!("gen-{}", Utc::now().format("%Y%m%dT%H%M%S%.6f"))
+}
+
+fn lock_error<T>(_: T) -> SearchError {
+    SearchError::Metadata("index lock poisoned".into())
+}
+
+/// Builds an index of `listings` in a new generation directory and records `seq` in its commit.
+/// Returns the generation's name; it becomes live with [`SearchIndex::switch_to`].
+fn build_generation(
+    dir: &Path,
+    resources: &Resources,
+    vocab: &Vocabularies,
+    listings: impl Iterator<Item = Result<IndexListing, SearchError>>,
+    seq: i64,
+    now: DateTime<Utc>,
+) -> Result<String, SearchError> {
+    let name = new_generation_name();
+    let path = dir.join(&name);
+    std::fs::create_dir_all(&path)?;
+    let (schema, fields) = schema::build();
+    let index = Index::create_in_dir(&path, schema)?;
+    register_analyzers(&index, resources);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(4);
+    let mut writer: IndexWriter =
+        index.writer_with_num_threads(threads, WRITER_MEMORY * threads)?;
+    for listing in listings {
+        writer.add_document(listing?.to_document(&fields, vocab, now)?)?;
+    }
+    let mut commit = writer.prepare_commit()?;
+    commit.set_payload(&seq.to_string());
+    commit.commit()?;
+    writer.wait_merging_threads()?;
+    std::fs::write(
+        path.join(META),
+        serde_json::to_string(&Meta::expected(vocab))
+            .map_err(|e| SearchError::Metadata(e.to_string()))?,
+    )?;
+    Ok(name)
+}
+
+impl SearchIndex {
+    /// Opens the live generation under `dir`, or an empty one when there is none usable
+    /// (the status then says why, and the caller rebuilds from the database).
+    pub fn open(
+        dir: &Path,
+        resources: Resources,
+        vocab: Arc<Vocabularies>,
+    ) -> Result<(Self, IndexStatus), SearchError> {
+        std::fs::create_dir_all(dir)?;
+        let (fields_schema, fields) = schema::build();
+        drop(fields_schema);
+        let opened = match read_current(dir) {
+            Some(name) => open_generation(dir, &name, &resources, &vocab)
+                .map_err(|reason| format!("{name}: {reason}")),
+            None => Err("no index yet".to_owned()),
+        };
+        let (generation, status) = match opened {
+            Ok(generation) => {
+                let seq = generation
+                    .index
+                    .load_metas()?
+                    .payload
+                    .and_then(|p| p.parse().ok())
+                    .unwrap_or(0);
+                (generation, IndexStatus::Ready { seq })
+            }
+            Err(reason) => {
+                let name =
+                    build_generation(dir, &resources, &vocab, std::iter::empty(), 0, Utc::now())?;
+                let generation = open_generation(dir, &name, &resources, &vocab)
+                    .map_err(SearchError::Metadata)?;
+                write_current(dir, &name)?;
+                (generation, IndexStatus::NeedsRebuild { reason })
+            }
+        };
+        let index = Self {
+            dir: dir.to_owned(),
+            fields,
+            resources,
+            vocab,
+            live: RwLock::new(Arc::new(generation)),
+        };
+        index.remove_old_generations();
+        Ok((index, status))
+    }
+
+    fn live(&self) -> Result<Arc<Generation>, SearchError> {
+        Ok(self.live.read().map_err(lock_error)?.clone())
+    }
+
+    /// Name of the live generation.
+    pub fn generation(&self) -> Result<String, SearchError> {
+        Ok(self.live()?.name.clone())
+    }
+
+    /// The change sequence number the live generation contains.
+    pub fn applied_seq(&self) -> Result<i64, SearchError> {
+        Ok(self
+            .live()?
+            .index
+            .load_metas()?
+            .payload
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0))
+    }
+
+    /// Builds a fresh generation from `listings` (a full rebuild) beside the live one and makes it live.
+    pub fn rebuild(
+        &self,
+        listings: impl Iterator<Item = Result<IndexListing, SearchError>>,
+        seq: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(), SearchError> {
+        let name = build_generation(&self.dir, &self.resources, &self.vocab, listings, seq, now)?;
+        self.switch_to(&name)
+    }
+
+    /// Builds a generation in `dir` without opening the live one (`kynnys reindex` in another
+    /// process); a running server picks it up with [`SearchIndex::follow_current`].
+    pub fn build_beside(
+        dir: &Path,
+        resources: &Resources,
+        vocab: &Vocabularies,
+        listings: impl Iterator<Item = Result<IndexListing, SearchError>>,
+        seq: i64,
+        now: DateTime<Utc>,
+    ) -> Result<String, SearchError> {
+        std::fs::create_dir_all(dir)?;
+        let name = build_generation(dir, resources, vocab, listings, seq, now)?;
+        write_current(dir, &name)?;
+        Ok(name)
+    }
+
+    /// Makes generation `name` live.
+    pub fn switch_to(&self, name: &str) -> Result<(), SearchError> {
+        let generation = open_generation(&self.dir, name, &self.resources, &self.vocab)
+            .map_err(SearchError::Metadata)?;
+        write_current(&self.dir, name)?;
+        *self.live.write().map_err(lock_error)? = Arc::new(generation);
+        self.remove_old_generations();
+        tracing::info!(generation = name, "search index generation is live");
+        Ok(())
+    }
+
+    /// Switches to the generation named in `CURRENT` when another process has changed it.
+    /// Returns true when it switched.
+    pub fn follow_current(&self) -> Result<bool, SearchError> {
+        let Some(name) = read_current(&self.dir) else {
+            return Ok(false);
+        };
+        if name == self.live()?.name {
+            return Ok(false);
+        }
+        let generation = open_generation(&self.dir, &name, &self.resources, &self.vocab)
+            .map_err(SearchError::Metadata)?;
+        *self.live.write().map_err(lock_error)? = Arc::new(generation);
+        tracing::info!(generation = name, "switched to a rebuilt search index");
+        self.remove_old_generations();
+        Ok(true)
+    }
+
+    fn remove_old_generations(&self) {
+        let Ok(live) = self.live() else {
+            return;
+        };
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with("gen-") && name != live.name && name < live.name {
+                if let Err(e) = std::fs::remove_dir_all(entry.path()) {
+                    tracing::warn!(generation = name, error = %e, "cannot remove an old index generation");
+                }
+            }
+        }
+    }
+
+    /// Applies changes: `upserts` are (re)indexed, `removals` (listing ids) leave the index;
+    /// one commit records `seq`, and searches see the result when this returns.
+    pub fn apply(
+        &self,
+        upserts: &[IndexListing],
+        removals: &[String],
+        seq: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(), SearchError> {
+        let live = self.live()?;
+        let mut writer = live.writer.lock().map_err(lock_error)?;
+        for id in removals.iter().chain(upserts.iter().map(|l| &l.id)) {
+            writer.delete_term(Term::from_field_text(self.fields.id, id));
+        }
+        for listing in upserts {
+            writer.add_document(listing.to_document(&self.fields, &self.vocab, now)?)?;
+        }
+        let mut commit = writer.prepare_commit()?;
+        commit.set_payload(&seq.to_string());
+        commit.commit()?;
+        drop(writer);
+        live.reader.reload()?;
+        Ok(())
+    }
+
+    /// Number of documents searchable now.
+    pub fn num_docs(&self) -> Result<u64, SearchError> {
+        Ok(self.live()?.reader.searcher().num_docs())
+    }
+
+    /// Bytes on disk of the live generation.
+    pub fn size_bytes(&self) -> Result<u64, SearchError> {
+        let path = self.dir.join(&self.live()?.name);
+        Ok(std::fs::read_dir(path)?
+            .flatten()
+            .filter_map(|e| e.metadata().ok())
+            .map(|m| m.len())
+            .sum())
+    }
+
+    fn codes(keys: &[String], all: impl Iterator<Item = String>, size: usize) -> Option<Vec<bool>> {
+        if keys.is_empty() {
+            return None;
+        }
+        let mut allowed = vec![false; size];
+        for (i, key) in all.enumerate() {
+            if keys.contains(&key) {
+                allowed[i] = true;
+            }
+        }
+        Some(allowed)
+    }
+
+    fn filters(&self, request: &SearchRequest, now: DateTime<Utc>, lang: Lang) -> Filters {
+        let v = &self.vocab;
+        let sizes = [
+            Kind::ALL.len(),
+            v.municipalities().len(),
+            v.regions().len(),
+            v.themes.len(),
+            v.target_groups.len(),
+            v.languages.len(),
+        ];
+        let kinds: Vec<String> = request
+            .kinds
+            .iter()
+            .map(|k| k.as_str().to_owned())
+            .collect();
+        let terms = |voc: &kynnys_domain::Vocabulary| {
+            voc.terms()
+                .iter()
+                .map(|t| t.key.clone())
+                .collect::<Vec<_>>()
+                .into_iter()
+        };
+        let dims = [
+            Self::codes(
+                &kinds,
+                Kind::ALL.iter().map(|k| k.as_str().to_owned()),
+                sizes[0],
+            ),
+            Self::codes(
+                &request.municipalities,
+                v.municipalities().iter().map(|m| m.code.clone()),
+                sizes[1],
+            ),
+            Self::codes(
+                &request.regions,
+                v.regions().iter().map(|r| r.code.clone()),
+                sizes[2],
+            ),
+            Self::codes(&request.themes, terms(&v.themes), sizes[3]),
+            Self::codes(&request.target_groups, terms(&v.target_groups), sizes[4]),
+            Self::codes(&request.languages, terms(&v.languages), sizes[5]),
+        ];
+        let start = request
+            .from
+            .map(|d| d.and_time(NaiveTime::MIN).and_utc().timestamp() - 3 * 3600)
+            .map_or(now.timestamp(), |s| s.max(now.timestamp()));
+        let end = request.to.map_or(i64::MAX, |d| {
+            d.and_time(NaiveTime::MIN).and_utc().timestamp() + 24 * 3600
+        });
+        Filters {
+            dims,
+            online: request.online,
+            free: request.free,
+            drop_in: request.drop_in,
+            near: request.near,
+            radius_km: request.near.and(request.radius_km),
+            window: (start, end),
+            lang_bit: match lang {
+                Lang::Fi => 1,
+                Lang::Sv => 2,
+                Lang::En => 4,
+            },
+            facet_sizes: sizes,
+        }
+    }
+
+    fn facet_values(&self, dim: usize, counts: &[u64]) -> Vec<FacetCount> {
+        let key = |i: usize| -> Option<String> {
+            let v = &self.vocab;
+            match dim {
+                0 => Kind::ALL.get(i).map(|k| k.as_str().to_owned()),
+                1 => v.municipalities().get(i).map(|m| m.code.clone()),
+                2 => v.regions().get(i).map(|r| r.code.clone()),
+                3 => v.themes.terms().get(i).map(|t| t.key.clone()),
+                4 => v.target_groups.terms().get(i).map(|t| t.key.clone()),
+                _ => v.languages.terms().get(i).map(|t| t.key.clone()),
+            }
+        };
+        let mut out: Vec<FacetCount> = counts
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .filter_map(|(i, n)| key(i).map(|value| FacetCount { value, count: *n }))
+            .collect();
+        out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+        out
+    }
+
+    /// Runs a search as of `now` (listings no longer current are left out).
+    pub fn search(
+        &self,
+        request: &SearchRequest,
+        now: DateTime<Utc>,
+    ) -> Result<SearchResponse, SearchError> {
+        let live = self.live()?;
+        let searcher = live.reader.searcher();
+        let lang = request.lang.unwrap_or(Lang::Fi);
+        let text_lang = TextLang::from_domain(lang);
+        let q = request.q.trim();
+        let text = (!q.is_empty())
+            .then(|| text_query(&searcher, &self.fields, &self.resources, q, text_lang));
+        let order = match request.sort {
+            Sort::Relevance if text.is_some() => KeyOrder::Score,
+            Sort::Relevance | Sort::Updated => KeyOrder::Updated,
+            Sort::Distance if request.near.is_some() => KeyOrder::Distance,
+            Sort::Distance => KeyOrder::Score,
+            Sort::NextOccurrence => KeyOrder::NextStart,
+        };
+        let limit = request.limit.clamp(1, 100);
+        let collector = SearchCollector {
+            fields: self.fields,
+            filters: self.filters(request, now, lang),
+            order,
+            limit,
+            after: request.cursor.map(|c| c.0),
+            scoring: order == KeyOrder::Score,
+        };
+        let all: Box<dyn Query> = Box::new(AllQuery);
+        let query = text.as_ref().map_or(&all, |t| &t.query);
+        let fruit = searcher.search(query.as_ref(), &collector)?;
+        let next_cursor = (fruit.remaining > fruit.hits.len())
+            .then(|| fruit.hits.last().map(|h| crate::Cursor(h.key).encode()))
+            .flatten();
+        let mut filters_applied: Vec<String> = Vec::new();
+        for (name, on) in [
+            ("kind", !request.kinds.is_empty()),
+            ("municipality", !request.municipalities.is_empty()),
+            ("region", !request.regions.is_empty()),
+            ("theme", !request.themes.is_empty()),
+            ("target_group", !request.target_groups.is_empty()),
+            ("language", !request.languages.is_empty()),
+            ("online", request.online.is_some()),
+            ("free", request.free.is_some()),
+            ("drop_in", request.drop_in.is_some()),
+            (
+                "near",
+                request.radius_km.is_some() && request.near.is_some(),
+            ),
+            ("from", request.from.is_some()),
+            ("to", request.to.is_some()),
+        ] {
+            if on {
+                filters_applied.push(name.to_owned());
+            }
+        }
+        // Which words each result matched, and a snippet of its description.
+        let word_weights: Vec<(String, Box<dyn tantivy::query::Weight>)> = match &text {
+            Some(t) => t
+                .words
+                .iter()
+                .filter_map(|w| {
+                    w.query
+                        .weight(tantivy::query::EnableScoring::disabled_from_searcher(
+                            &searcher,
+                        ))
+                        .ok()
+                        .map(|weight| (w.word.clone(), weight))
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        let mut snippets: Vec<Option<SnippetGenerator>> = Vec::new();
+        if let Some(t) = &text {
+            for l in TextLang::ALL {
+                snippets.push(
+                    SnippetGenerator::create(
+                        &searcher,
+                        t.query.as_ref(),
+                        self.fields.lang(l).description,
+                    )
+                    .ok()
+                    .map(|mut g| {
+                        g.set_max_num_chars(200);
+                        g
+                    }),
+                );
+            }
+        }
+        let mut items = Vec::with_capacity(fruit.hits.len());
+        for hit in &fruit.hits {
+            let doc: TantivyDocument = searcher.doc(hit.address)?;
+            let card_json = doc
+                .get_first(self.fields.card)
+                .and_then(|v| v.as_str())
+                .unwrap_or("{}");
+            let card: Card = serde_json::from_str(card_json)
+                .map_err(|e| SearchError::Metadata(e.to_string()))?;
+            let segment = searcher.segment_reader(hit.address.segment_ord);
+            let mut matched_terms = Vec::new();
+            for (word, weight) in &word_weights {
+                if let Ok(mut scorer) = weight.scorer(segment, 1.0) {
+                    let target = hit.address.doc_id;
+                    let at = if scorer.doc() < target {
+                        scorer.seek(target)
+                    } else {
+                        scorer.doc()
+                    };
+                    if at == target {
+                        matched_terms.push(word.clone());
+                    }
+                }
+            }
+            let title = resolve(&card.title, lang);
+            let snippet = snippets
+                .get(
+                    TextLang::ALL
+                        .iter()
+                        .position(|l| {
+                            Some(*l) == title.as_ref().map(|t| TextLang::from_domain(t.lang))
+                        })
+                        .unwrap_or(0),
+                )
+                .and_then(Option::as_ref)
+                .map(|g| g.snippet_from_doc(&doc))
+                .filter(|s| !s.fragment().is_empty())
+                .map(|s| s.to_html());
+            let next_occurrence = card.occurrences.iter().find(|o| o.ends_at > now).copied();
+            items.push(SearchHit {
+                id: card.id,
+                external_id: card.external_id,
+                kind: card.kind,
+                title: title.unwrap_or(ResolvedText {
+                    text: String::new(),
+                    lang,
+                }),
+                summary: card.summary.as_ref().and_then(|s| resolve(s, lang)),
+                organisation: resolve(&card.organisation, lang).unwrap_or(ResolvedText {
+                    text: String::new(),
+                    lang,
+                }),
+                municipalities: card.municipalities,
+                languages_offered: card.languages_offered,
+                online: card.online,
+                next_occurrence,
+                distance_km: hit.distance_km.map(|d| (d * 10.0).round() / 10.0),
+                snippet,
+                matched: Matched {
+                    terms: matched_terms,
+                    filters: filters_applied.clone(),
+                },
+                score: hit.score,
+            });
+        }
+        let counts = &fruit.counts;
+        let facets = Facets {
+            kind: self.facet_values(0, &counts[0]),
+            municipality: self.facet_values(1, &counts[1]),
+            region: self.facet_values(2, &counts[2]),
+            theme: self.facet_values(3, &counts[3]),
+            target_group: self.facet_values(4, &counts[4]),
+            language: self.facet_values(5, &counts[5]),
+        };
+        let _ = FACETS;
+        Ok(SearchResponse {
+            total: fruit.total,
+            items,
+            facets,
+            next_cursor,
+        })
+    }
+}
+
+fn resolve(text: &LocalizedText, lang: Lang) -> Option<ResolvedText> {
+    text.resolve(lang).map(|r| ResolvedText {
+        text: r.text.to_owned(),
+        lang: r.lang,
+    })
+}
+
+fn write_current(dir: &Path, name: &str) -> Result<(), SearchError> {
+    let tmp = dir.join("CURRENT.tmp");
+    std::fs::write(&tmp, name)?;
+    std::fs::rename(tmp, dir.join(CURRENT))?;
+    Ok(())
+}

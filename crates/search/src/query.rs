@@ -1,0 +1,490 @@
+//! Search requests and responses, and the text query: per-language analysis, compound parts,
+//! cross-lingual synonyms, typo candidates and prefixes, all as weighted term queries so that
+//! BM25 ranking holds.
+
+use crate::analysis::{TextLang, fold};
+use crate::resources::Resources;
+use crate::schema::Fields;
+use chrono::NaiveDate;
+use kynnys_domain::{Kind, Lang, NextOccurrence};
+use levenshtein_automata::{DFA, Distance, LevenshteinAutomatonBuilder};
+use serde::Serialize;
+use std::sync::OnceLock;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{Searcher, Term};
+
+/// Most typo candidates per word, most prefix completions per word.
+const MAX_TYPO_TERMS: usize = 8;
+const MAX_PREFIX_TERMS: usize = 16;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sort {
+    #[default]
+    Relevance,
+    Distance,
+    NextOccurrence,
+    Updated,
+}
+
+/// Where the previous page ended.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Cursor(pub(crate) crate::collector::Key);
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        format!("{:016x}{:016x}", self.0.primary.to_bits(), self.0.tiebreak)
+    }
+
+    pub fn decode(text: &str) -> Result<Self, crate::SearchError> {
+        if text.len() != 32 || !text.is_ascii() {
+            return Err(crate::SearchError::InvalidCursor);
+        }
+        let part =
+            |s: &str| u64::from_str_radix(s, 16).map_err(|_| crate::SearchError::InvalidCursor);
+        let primary = f64::from_bits(part(&text[..16])?);
+        if primary.is_nan() {
+            return Err(crate::SearchError::InvalidCursor);
+        }
+        Ok(Self(crate::collector::Key {
+            primary,
+            tiebreak: part(&text[16..])?,
+        }))
+    }
+}
+
+/// A search: text, filters (OR within one, AND across), sort and page.
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    pub q: String,
+    pub lang: Option<Lang>,
+    pub kinds: Vec<Kind>,
+    pub municipalities: Vec<String>,
+    pub regions: Vec<String>,
+    pub themes: Vec<String>,
+    pub target_groups: Vec<String>,
+    pub languages: Vec<String>,
+    pub online: Option<bool>,
+    pub free: Option<bool>,
+    pub drop_in: Option<bool>,
+    pub near: Option<(f64, f64)>,
+    pub radius_km: Option<f64>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub sort: Sort,
+    pub limit: usize,
+    pub cursor: Option<Cursor>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResolvedText {
+    pub text: String,
+    pub lang: Lang,
+}
+
+/// Why a result matched: the query words it contains (directly, as a compound part, through a
+/// synonym, a typo correction or a prefix) and the filters applied.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Matched {
+    pub terms: Vec<String>,
+    pub filters: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchHit {
+    pub id: String,
+    pub external_id: String,
+    pub kind: Kind,
+    pub title: ResolvedText,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<ResolvedText>,
+    pub organisation: ResolvedText,
+    pub municipalities: Vec<String>,
+    pub languages_offered: Vec<String>,
+    pub online: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_occurrence: Option<NextOccurrence>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distance_km: Option<f64>,
+    /// A passage of the description with the matching words in `<mark>` (HTML-escaped otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snippet: Option<String>,
+    pub matched: Matched,
+    #[serde(skip)]
+    pub score: f32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FacetCount {
+    pub value: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Facets {
+    pub kind: Vec<FacetCount>,
+    pub municipality: Vec<FacetCount>,
+    pub region: Vec<FacetCount>,
+    pub theme: Vec<FacetCount>,
+    pub target_group: Vec<FacetCount>,
+    pub language: Vec<FacetCount>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResponse {
+    pub total: usize,
+    pub items: Vec<SearchHit>,
+    pub facets: Facets,
+    pub next_cursor: Option<String>,
+}
+
+/// The query of one word of the user's text, kept to tell which words a result matched.
+pub(crate) struct WordQuery {
+    pub word: String,
+    pub query: Box<dyn Query>,
+}
+
+pub(crate) struct TextQuery {
+    pub query: Box<dyn Query>,
+    pub words: Vec<WordQuery>,
+}
+
+fn levenshtein(distance: u8) -> &'static LevenshteinAutomatonBuilder {
+    static ONE: OnceLock<LevenshteinAutomatonBuilder> = OnceLock::new();
+    static TWO: OnceLock<LevenshteinAutomatonBuilder> = OnceLock::new();
+    if distance <= 1 {
+        ONE.get_or_init(|| LevenshteinAutomatonBuilder::new(1, true))
+    } else {
+        TWO.get_or_init(|| LevenshteinAutomatonBuilder::new(2, true))
+    }
+}
+
+/// Adapts a Levenshtein DFA to the term dictionary's automaton interface.
+struct DfaAutomaton(DFA);
+
+impl tantivy_fst::Automaton for DfaAutomaton {
+    type State = u32;
+
+    fn start(&self) -> u32 {
+        self.0.initial_state()
+    }
+
+    fn is_match(&self, state: &u32) -> bool {
+        matches!(self.0.distance(*state), Distance::Exact(_))
+    }
+
+    fn can_match(&self, state: &u32) -> bool {
+        *state != levenshtein_automata::SINK_STATE
+    }
+
+    fn accept(&self, state: &u32, byte: u8) -> u32 {
+        self.0.transition(*state, byte)
+    }
+}
+
+fn doc_freq(searcher: &Searcher, fields: &[Field], text: &str) -> u64 {
+    fields
+        .iter()
+        .map(|f| {
+            searcher
+                .doc_freq(&Term::from_field_text(*f, text))
+                .unwrap_or(0)
+        })
+        .sum()
+}
+
+/// Terms of `field` accepted by an automaton, with their document frequency.
+fn terms_matching<A>(searcher: &Searcher, field: Field, automaton: &A, out: &mut Vec<(String, u64)>)
+where
+    A: tantivy_fst::Automaton + Clone,
+    A::State: Clone,
+{
+    for segment in searcher.segment_readers() {
+        let Ok(inverted) = segment.inverted_index(field) else {
+            continue;
+        };
+        let Ok(mut stream) = inverted.terms().search(automaton.clone()).into_stream() else {
+            continue;
+        };
+        while stream.advance() {
+            let Ok(term) = std::str::from_utf8(stream.key()) else {
+                continue;
+            };
+            let df = u64::from(stream.value().doc_freq);
+            match out.iter_mut().find(|(t, _)| t == term) {
+                Some(known) => known.1 += df,
+                None => out.push((term.to_owned(), df)),
+            }
+        }
+    }
+}
+
+/// Accepts the terms that start with the given bytes.
+#[derive(Clone)]
+struct Prefix(Vec<u8>);
+
+impl tantivy_fst::Automaton for Prefix {
+    type State = Option<usize>;
+
+    fn start(&self) -> Option<usize> {
+        Some(0)
+    }
+
+    fn is_match(&self, state: &Option<usize>) -> bool {
+        state.is_some_and(|n| n >= self.0.len())
+    }
+
+    fn can_match(&self, state: &Option<usize>) -> bool {
+        state.is_some()
+    }
+
+    fn accept(&self, state: &Option<usize>, byte: u8) -> Option<usize> {
+        match *state {
+            Some(n) if n >= self.0.len() => Some(n),
+            Some(n) if self.0[n] == byte => Some(n + 1),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone)]
+struct DfaRef(std::sync::Arc<DfaAutomaton>);
+
+impl tantivy_fst::Automaton for DfaRef {
+    type State = u32;
+    fn start(&self) -> u32 {
+        self.0.start()
+    }
+    fn is_match(&self, s: &u32) -> bool {
+        self.0.is_match(s)
+    }
+    fn can_match(&self, s: &u32) -> bool {
+        self.0.can_match(s)
+    }
+    fn accept(&self, s: &u32, b: u8) -> u32 {
+        self.0.accept(s, b)
+    }
+}
+
+fn fuzzy_terms(
+    searcher: &Searcher,
+    fields: &[Field],
+    term: &str,
+    prefix: bool,
+) -> Vec<(String, u64)> {
+    let len = term.chars().count();
+    let mut found = Vec::new();
+    if prefix {
+        let automaton = Prefix(term.as_bytes().to_vec());
+        for f in fields {
+            terms_matching(searcher, *f, &automaton, &mut found);
+        }
+        // Completions must keep more than half of the word typed (so `sata` does not become `satakunta`).
+        found.retain(|(t, _)| t != term && len * 2 > t.chars().count());
+        found.sort_by(|a, b| b.1.cmp(&a.1));
+        found.truncate(MAX_PREFIX_TERMS);
+    } else {
+        let distance = if len >= 9 { 2 } else { 1 };
+        let dfa = DfaRef(std::sync::Arc::new(DfaAutomaton(
+            levenshtein(distance).build_dfa(term),
+        )));
+        for f in fields {
+            terms_matching(searcher, *f, &dfa, &mut found);
+        }
+        found.retain(|(t, _)| t != term);
+        found.sort_by(|a, b| b.1.cmp(&a.1));
+        found.truncate(MAX_TYPO_TERMS);
+    }
+    found
+}
+
+/// Field weights within one language.
+fn weighted_fields(fields: &Fields, lang: TextLang) -> [(Field, f32); 4] {
+    let f = fields.lang(lang);
+    [
+        (f.title, 3.0),
+        (f.summary, 1.5),
+        (f.description, 1.0),
+        (f.labels, 1.2),
+    ]
+}
+
+fn term_query(field: Field, text: &str, weight: f32) -> Box<dyn Query> {
+    let q: Box<dyn Query> = Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    ));
+    if (weight - 1.0).abs() < f32::EPSILON {
+        q
+    } else {
+        Box::new(BoostQuery::new(q, weight))
+    }
+}
+
+/// A term searched in every text field of a language.
+fn in_language(
+    fields: &Fields,
+    lang: TextLang,
+    term: &str,
+    weight: f32,
+) -> Vec<(Occur, Box<dyn Query>)> {
+    weighted_fields(fields, lang)
+        .into_iter()
+        .map(|(field, w)| (Occur::Should, term_query(field, term, w * weight)))
+        .collect()
+}
+
+/// Groups analyzer output by word position: the whole word's stem first, then its parts.
+fn analysed_words(resources: &Resources, lang: TextLang, text: &str) -> Vec<Vec<String>> {
+    let mut analyzer = crate::analysis::analyzer(resources.morphology(lang).clone());
+    let mut words: Vec<(usize, Vec<String>)> = Vec::new();
+    for token in crate::analysis::tokens(&mut analyzer, text) {
+        match words.last_mut() {
+            Some((position, terms)) if *position == token.position => terms.push(token.text),
+            _ => words.push((token.position, vec![token.text])),
+        }
+    }
+    words.into_iter().map(|(_, terms)| terms).collect()
+}
+
+/// Builds the text query of `q` for a reader in `lang` (the language of the user interface).
+pub(crate) fn text_query(
+    searcher: &Searcher,
+    fields: &Fields,
+    resources: &Resources,
+    q: &str,
+    lang: TextLang,
+) -> TextQuery {
+    let raw_words: Vec<String> = q
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let mut words: Vec<WordQuery> = Vec::new();
+    let mut all: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let last_raw = raw_words.last().map(|w| fold(w, false));
+    for text_lang in TextLang::ALL {
+        let weight = if text_lang == lang { 1.0 } else { 0.6 };
+        let lang_fields: Vec<Field> = weighted_fields(fields, text_lang)
+            .iter()
+            .map(|(f, _)| *f)
+            .collect();
+        let analysed = analysed_words(resources, text_lang, q);
+        let word_count = analysed.len();
+        for (i, terms) in analysed.iter().enumerate() {
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            let whole = &terms[0];
+            clauses.extend(in_language(fields, text_lang, whole, weight));
+            if terms.len() > 1 {
+                // All parts of a compound, together, count a little less than the whole word.
+                let parts: Vec<(Occur, Box<dyn Query>)> = terms[1..]
+                    .iter()
+                    .map(|p| {
+                        let part = BooleanQuery::new(in_language(fields, text_lang, p, weight));
+                        (Occur::Must, Box::new(part) as Box<dyn Query>)
+                    })
+                    .collect();
+                clauses.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(BooleanQuery::new(parts)), 0.6)),
+                ));
+            }
+            let known = terms
+                .iter()
+                .any(|t| doc_freq(searcher, &lang_fields, t) > 0);
+            if !known && whole.chars().count() >= 5 {
+                for (candidate, _) in fuzzy_terms(searcher, &lang_fields, whole, false) {
+                    clauses.extend(in_language(fields, text_lang, &candidate, weight * 0.5));
+                }
+            }
+            let is_last = i + 1 == word_count;
+            if let Some(raw) = last_raw
+                .as_ref()
+                .filter(|r| is_last && r.chars().count() >= 3)
+            {
+                let prefix_fields: Vec<Field> = [
+                    fields.lang(text_lang).title,
+                    fields.lang(text_lang).summary,
+                    fields.lang(text_lang).labels,
+                ]
+                .to_vec();
+                for (completion, _) in fuzzy_terms(searcher, &prefix_fields, raw, true) {
+                    clauses.extend(in_language(fields, text_lang, &completion, weight * 0.5));
+                }
+            }
+            let query: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
+            let word = raw_words.get(i).cloned().unwrap_or_else(|| whole.clone());
+            all.push((Occur::Should, query.box_clone()));
+            match words.iter_mut().find(|w| w.word == word) {
+                Some(existing) => {
+                    let merged = BooleanQuery::new(vec![
+                        (Occur::Should, existing.query.box_clone()),
+                        (Occur::Should, query),
+                    ]);
+                    existing.query = Box::new(merged);
+                }
+                None => words.push(WordQuery { word, query }),
+            }
+        }
+        // Synonyms of phrases in this language, searched in each entry's own language.
+        let stems: Vec<String> = analysed.iter().map(|t| t[0].clone()).collect();
+        for entry in resources.synonyms.expansions(text_lang, &stems) {
+            let entry_words = analysed_words(resources, entry.lang, &entry.text);
+            if entry_words.is_empty() {
+                continue;
+            }
+            let must: Vec<(Occur, Box<dyn Query>)> = entry_words
+                .iter()
+                .map(|terms| {
+                    let mut alternatives = in_language(fields, entry.lang, &terms[0], 1.0);
+                    if terms.len() > 1 {
+                        let parts: Vec<(Occur, Box<dyn Query>)> = terms[1..]
+                            .iter()
+                            .map(|p| {
+                                (
+                                    Occur::Must,
+                                    Box::new(BooleanQuery::new(in_language(
+                                        fields, entry.lang, p, 1.0,
+                                    ))) as Box<dyn Query>,
+                                )
+                            })
+                            .collect();
+                        alternatives.push((Occur::Should, Box::new(BooleanQuery::new(parts))));
+                    }
+                    (
+                        Occur::Must,
+                        Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>,
+                    )
+                })
+                .collect();
+            let weight = if entry.lang == lang { 0.9 } else { 0.8 };
+            let query: Box<dyn Query> =
+                Box::new(BoostQuery::new(Box::new(BooleanQuery::new(must)), weight));
+            all.push((Occur::Should, query.box_clone()));
+            let label = entry.text.clone();
+            if !words.iter().any(|w| w.word == label) {
+                words.push(WordQuery { word: label, query });
+            }
+        }
+    }
+    // Names of organisations and places, without stemming.
+    for word in &raw_words {
+        let folded = fold(word, false);
+        let names: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
+            (Occur::Should, term_query(fields.organisation, &folded, 2.0)),
+            (Occur::Should, term_query(fields.place, &folded, 1.0)),
+        ]));
+        all.push((Occur::Should, names.box_clone()));
+        if let Some(existing) = words.iter_mut().find(|w| &w.word == word) {
+            existing.query = Box::new(BooleanQuery::new(vec![
+                (Occur::Should, existing.query.box_clone()),
+                (Occur::Should, names),
+            ]));
+        }
+    }
+    TextQuery {
+        query: Box::new(BooleanQuery::new(all)),
+        words,
+    }
+}

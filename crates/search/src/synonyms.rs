@@ -1,0 +1,115 @@
+//! Multilingual synonym groups (`search-index/synonyms.txt`): a query that contains one entry of a
+//! group is expanded with the other entries, each searched in its own language's fields.
+
+use crate::analysis::{Morphology, TextLang};
+
+/// One entry of a group: its language and the stems of its words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub lang: TextLang,
+    pub text: String,
+    pub stems: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Synonyms {
+    groups: Vec<Vec<Entry>>,
+}
+
+fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+}
+
+impl Synonyms {
+    pub fn parse(text: &str, morphologies: [&Morphology; 3]) -> Self {
+        let morphology = |lang: TextLang| morphologies.iter().find(|m| m.lang() == lang).copied();
+        let groups = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(|line| {
+                line.split(" | ")
+                    .filter_map(|entry| {
+                        let (code, phrase) = entry.trim().split_once(':')?;
+                        let lang = TextLang::ALL.into_iter().find(|l| l.code() == code)?;
+                        let m = morphology(lang)?;
+                        let stems: Vec<String> = words(phrase).map(|w| m.stem(&w)).collect();
+                        (!stems.is_empty()).then(|| Entry {
+                            lang,
+                            text: phrase.trim().to_owned(),
+                            stems,
+                        })
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .filter(|g| g.len() > 1)
+            .collect();
+        Self { groups }
+    }
+
+    pub fn len(&self) -> usize {
+        self.groups.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+
+    /// The entries to add for a query whose words stem to `query_stems` in `lang`: every other
+    /// entry of each group that has an entry contained (as consecutive words) in the query.
+    pub fn expansions(&self, lang: TextLang, query_stems: &[String]) -> Vec<&Entry> {
+        let mut out: Vec<&Entry> = Vec::new();
+        for group in &self.groups {
+            let hit = group.iter().find(|e| {
+                e.lang == lang
+                    && !e.stems.is_empty()
+                    && query_stems
+                        .windows(e.stems.len())
+                        .any(|w| w == e.stems.as_slice())
+            });
+            if let Some(hit) = hit {
+                for entry in group {
+                    if entry != hit && !out.contains(&entry) {
+                        out.push(entry);
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_phrase_in_one_language_brings_the_others() {
+        let fi = Morphology::new(TextLang::Fi, "kieli\nkahvila\n");
+        let sv = Morphology::new(TextLang::Sv, "");
+        let en = Morphology::new(TextLang::En, "");
+        let s = Synonyms::parse(
+            "# comment\nfi:kielikahvila | sv:språkcafé | en:language café\nfi:läksykerho | en:homework club\n",
+            [&fi, &sv, &en],
+        );
+        assert_eq!(s.len(), 2);
+        let query: Vec<String> = ["a", "language", "cafes"]
+            .iter()
+            .map(|w| en.stem(w))
+            .collect();
+        let got: Vec<&str> = s
+            .expansions(TextLang::En, &query)
+            .iter()
+            .map(|e| e.text.as_str())
+            .collect();
+        assert_eq!(got, ["kielikahvila", "språkcafé"]);
+        let query: Vec<String> = vec![fi.stem("kielikahvilaan")];
+        assert_eq!(
+            s.expansions(TextLang::Fi, &query).len(),
+            2,
+            "inflected forms match by stem"
+        );
+    }
+}
