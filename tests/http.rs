@@ -32,7 +32,20 @@ fn get(url: &str) -> (u16, String, serde_json::Value) {
 #[actix_web::test]
 async fn ready_reflects_database_and_migrations() {
     for db in TestDatabase::each_backend() {
-        let app = Application::build(&settings(&db), db.store.clone()).unwrap();
+        let settings = settings(&db);
+        let dir = tempfile::tempdir().unwrap();
+        let settings = kynnys_server::config::Settings {
+            index_dir: dir.path().to_owned(),
+            ..settings
+        };
+        let vocabularies = std::sync::Arc::new(kynnys_domain::Vocabularies::builtin().unwrap());
+        let index =
+            kynnys_server::indexer::open_index(&settings, &db.store, vocabularies.clone()).unwrap();
+        let api = kynnys_api::ApiState {
+            index,
+            vocabularies,
+        };
+        let app = Application::build(&settings, db.store.clone(), api).unwrap();
         let base = format!("http://{}", app.address());
         let handle = app.handle();
         let server = actix_web::rt::spawn(app.run());

@@ -522,7 +522,7 @@ impl SearchIndex {
             }
         }
         // Which words each result matched, and a snippet of its description.
-        let word_weights: Vec<(String, Box<dyn tantivy::query::Weight>)> = match &text {
+        let word_weights: Vec<(String, bool, Box<dyn tantivy::query::Weight>)> = match &text {
             Some(t) => t
                 .words
                 .iter()
@@ -532,7 +532,7 @@ impl SearchIndex {
                             &searcher,
                         ))
                         .ok()
-                        .map(|weight| (w.word.clone(), weight))
+                        .map(|weight| (w.word.clone(), w.synonym, weight))
                 })
                 .collect(),
             None => Vec::new(),
@@ -565,7 +565,11 @@ impl SearchIndex {
                 .map_err(|e| SearchError::Metadata(e.to_string()))?;
             let segment = searcher.segment_reader(hit.address.segment_ord);
             let mut matched_terms = Vec::new();
-            for (word, weight) in &word_weights {
+            for (word, synonym, weight) in &word_weights {
+                // A synonym is named only when none of the typed words matched.
+                if *synonym && matched_terms.iter().any(|(_, s)| !s) {
+                    continue;
+                }
                 if let Ok(mut scorer) = weight.scorer(segment, 1.0) {
                     let target = hit.address.doc_id;
                     let at = if scorer.doc() < target {
@@ -574,7 +578,7 @@ impl SearchIndex {
                         scorer.doc()
                     };
                     if at == target {
-                        matched_terms.push(word.clone());
+                        matched_terms.push((word.clone(), *synonym));
                     }
                 }
             }

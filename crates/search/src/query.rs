@@ -107,7 +107,7 @@ pub struct SearchHit {
     pub next_occurrence: Option<NextOccurrence>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distance_km: Option<f64>,
-    /// A passage of the description with the matching words in `<mark>` (HTML-escaped otherwise).
+    /// A passage of the description with the matching words in `<b>` (HTML-escaped otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snippet: Option<String>,
     pub matched: Matched,
@@ -143,6 +143,8 @@ pub struct SearchResponse {
 pub(crate) struct WordQuery {
     pub word: String,
     pub query: Box<dyn Query>,
+    /// An entry of a synonym group rather than a word the user typed.
+    pub synonym: bool,
 }
 
 pub(crate) struct TextQuery {
@@ -424,7 +426,11 @@ pub(crate) fn text_query(
                     ]);
                     existing.query = Box::new(merged);
                 }
-                None => words.push(WordQuery { word, query }),
+                None => words.push(WordQuery {
+                    word,
+                    query,
+                    synonym: false,
+                }),
             }
         }
         // Synonyms of phrases in this language, searched in each entry's own language.
@@ -464,7 +470,11 @@ pub(crate) fn text_query(
             all.push((Occur::Should, query.box_clone()));
             let label = entry.text.clone();
             if !words.iter().any(|w| w.word == label) {
-                words.push(WordQuery { word: label, query });
+                words.push(WordQuery {
+                    word: label,
+                    query,
+                    synonym: true,
+                });
             }
         }
     }

@@ -49,10 +49,12 @@ impl Synonyms {
         Self { groups }
     }
 
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.groups.len()
     }
 
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.groups.is_empty()
     }

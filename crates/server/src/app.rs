@@ -19,7 +19,11 @@ pub struct Application {
 
 impl Application {
     /// Binds `settings.listen` and prepares the routes. Run it with [`Application::run`].
-    pub fn build(settings: &Settings, store: Store) -> Result<Self, ServerError> {
+    pub fn build(
+        settings: &Settings,
+        store: Store,
+        api: kynnys_api::ApiState,
+    ) -> Result<Self, ServerError> {
         let listener = TcpListener::bind(settings.listen).map_err(|e| {
             ServerError::Config(format!(
                 "cannot listen on {} (KYNNYS_LISTEN): {e}",
@@ -31,6 +35,7 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(store.clone())
+                .configure(kynnys_api::configure(api.clone()))
                 .route("/health", web::get().to(health))
                 .route("/ready", web::get().to(ready))
         })

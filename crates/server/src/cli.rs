@@ -7,6 +7,8 @@ use clap::{Args, Parser, Subcommand};
 use kynnys_domain::Vocabularies;
 use kynnys_store::Store;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// kynnys — a directory of low-threshold integration activities, and of events and trainings
 /// for the people who do integration work, in Finnish, Swedish and English.
@@ -32,6 +34,9 @@ pub enum Command {
     Import(ImportArgs),
     /// Export every listing in the interchange format, ordered by external_id.
     Export(ExportArgs),
+    /// Build a fresh search index from the database beside the live one and swap it in; a
+    /// running server switches to it without stopping searches.
+    Reindex,
     /// Benchmarks that print figures.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -88,7 +93,7 @@ impl Command {
     /// The default log level of the command: a server tells what it does, tools stay quiet.
     pub fn default_log_filter(&self) -> &'static str {
         match self {
-            Command::Serve(_) | Command::Demo => "info",
+            Command::Serve(_) | Command::Demo | Command::Reindex => "info",
             Command::Migrate | Command::Import(_) | Command::Export(_) | Command::Bench(_) => {
                 "warn"
             }
@@ -165,6 +170,30 @@ pub fn run(cli: Cli) -> Result<(), ServerError> {
             let index = indexer::open_index(&settings, &store, vocabularies)?;
             bench::relevance_benchmark(&index, &queries, chrono::Utc::now(), verbose)
         }
+        Command::Reindex => {
+            let store = open_store(&settings)?;
+            let vocabularies = Vocabularies::builtin()?;
+            let now = chrono::Utc::now();
+            let started = std::time::Instant::now();
+            let seq = store.last_seq()?;
+            let name = indexer::with_published(&store, |listings| {
+                let current =
+                    listings.filter(|l| !l.as_ref().is_ok_and(|l| l.record.is_expired(now)));
+                Ok(kynnys_search::SearchIndex::build_beside(
+                    &settings.index_dir,
+                    &kynnys_search::Resources::builtin(),
+                    &vocabularies,
+                    current,
+                    seq,
+                    now,
+                )?)
+            })?;
+            println!(
+                "Built search index {name} (changes up to {seq}) in {:.1} s; it is live now.",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
         Command::Export(args) => {
             let store = open_store(&settings)?;
             match args.output {
@@ -188,19 +217,30 @@ fn serve(settings: &Settings, demo_data: bool) -> Result<(), ServerError> {
         path: settings.index_dir.display().to_string(),
         source,
     })?;
+    let vocabularies = Arc::new(Vocabularies::builtin()?);
     if demo_data {
-        let vocabularies = Vocabularies::builtin()?;
         if let Some(summary) = demo::load_if_empty(&store, &vocabularies, chrono::Utc::now())? {
             println!("Loaded the demo dataset: {} listings.", summary.created);
         }
     }
-    actix_web::rt::System::new().block_on(async {
-        let app = Application::build(settings, store)?;
+    let index = indexer::open_index(settings, &store, vocabularies.clone())?;
+    let stop_follower = Arc::new(AtomicBool::new(false));
+    let follower = indexer::spawn_follower(store.clone(), index.clone(), stop_follower.clone());
+    let api = kynnys_api::ApiState {
+        index,
+        vocabularies,
+    };
+    let served = actix_web::rt::System::new().block_on(async {
+        let app = Application::build(settings, store, api)?;
         let signals = ShutdownSignals::install()?;
         tracing::info!(address = %app.address(), database = settings.database_url.backend().name(), "listening");
         println!("kynnys listening on http://{}", app.address());
-        app.run_until(signals).await?;
-        tracing::info!("stopped");
-        Ok(())
-    })
+        app.run_until(signals).await
+    });
+    stop_follower.store(true, Ordering::Relaxed);
+    if follower.join().is_err() {
+        tracing::error!("the search index follower panicked");
+    }
+    tracing::info!("stopped");
+    served
 }
