@@ -617,7 +617,7 @@ impl SearchIndex {
                 distance_km: hit.distance_km.map(|d| (d * 10.0).round() / 10.0),
                 snippet,
                 matched: Matched {
-                    terms: matched_terms,
+                    terms: matched_terms.into_iter().map(|(word, _)| word).collect(),
                     filters: filters_applied.clone(),
                 },
                 score: hit.score,
