@@ -80,12 +80,22 @@ impl TextLang {
         }
     }
 
-    /// Longest inflection ending allowed after the last part of a compound.
-    fn max_ending(self) -> usize {
+    /// Inflection endings allowed after the last part of a compound.
+    fn endings(self) -> &'static [&'static str] {
         match self {
-            TextLang::Fi => 5,
-            TextLang::Sv => 3,
-            TextLang::En => 0,
+            TextLang::Fi => &[
+                "n", "t", "a", "ä", "na", "nä", "ssa", "ssä", "sta", "stä", "lla", "llä", "lta",
+                "ltä", "lle", "ksi", "an", "en", "in", "on", "un", "yn", "än", "ön", "aan", "ään",
+                "een", "iin", "oon", "uun", "yyn", "öön", "seen", "hin", "ta", "tä", "ja", "jä",
+                "jen", "ien", "iden", "ineen", "ina", "inä", "issa", "issä", "ista", "istä",
+                "illa", "illä", "ilta", "iltä", "ille", "ihin", "kin", "ni", "si", "nsa", "nsä",
+                "mme", "nne", "tta", "ttä", "ine", "ita", "itä", "ia", "iä",
+            ],
+            TextLang::Sv => &[
+                "s", "n", "t", "r", "e", "en", "et", "er", "ar", "or", "na", "ns", "ens", "ets",
+                "ers", "ena", "arna", "erna", "orna", "arnas", "ernas", "ornas",
+            ],
+            TextLang::En => &[],
         }
     }
 }
@@ -184,12 +194,15 @@ impl Morphology {
                     let mut pieces = before.clone();
                     pieces.push((from, end));
                     // The last part may carry an inflection ending.
-                    if end < n && n - end <= self.lang.max_ending() {
-                        let mut inflected = pieces.clone();
-                        if let Some(last) = inflected.last_mut() {
-                            last.1 = n;
+                    if end < n {
+                        let rest: String = chars[end..].iter().collect();
+                        if self.lang.endings().contains(&rest.as_str()) {
+                            let mut inflected = pieces.clone();
+                            if let Some(last) = inflected.last_mut() {
+                                last.1 = n;
+                            }
+                            relax(&mut best[n], inflected);
                         }
-                        relax(&mut best[n], inflected);
                     }
                     relax(&mut best[end], pieces);
                 }

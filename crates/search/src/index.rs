@@ -258,6 +258,7 @@ impl SearchIndex {
         seq: i64,
         now: DateTime<Utc>,
     ) -> Result<(), SearchError> {
+        std::fs::create_dir_all(&self.dir)?;
         let name = build_generation(&self.dir, &self.resources, &self.vocab, listings, seq, now)?;
         self.switch_to(&name)
     }
@@ -287,6 +288,13 @@ impl SearchIndex {
         self.remove_old_generations();
         tracing::info!(generation = name, "search index generation is live");
         Ok(())
+    }
+
+    /// True when the live generation is still on disk (someone may have deleted the directory).
+    pub fn is_on_disk(&self) -> bool {
+        self.live().is_ok_and(|live| {
+            self.dir.join(&live.name).join(META).is_file() && read_current(&self.dir).is_some()
+        })
     }
 
     /// Switches to the generation named in `CURRENT` when another process has changed it.

@@ -54,11 +54,6 @@ impl Synonyms {
         self.groups.len()
     }
 
-    #[cfg(test)]
-    pub fn is_empty(&self) -> bool {
-        self.groups.is_empty()
-    }
-
     /// The entries to add for a query whose words stem to `query_stems` in `lang`: every other
     /// entry of each group that has an entry contained (as consecutive words) in the query.
     pub fn expansions(&self, lang: TextLang, query_stems: &[String]) -> Vec<&Entry> {

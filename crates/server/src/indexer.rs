@@ -156,10 +156,18 @@ pub fn spawn_follower(
     std::thread::spawn(move || {
         let mut failures: u32 = 0;
         while !stop.load(Ordering::Relaxed) {
-            let step = index
-                .follow_current()
-                .map_err(ServerError::from)
-                .and_then(|_| catch_up(&store, &index, Utc::now()));
+            let step = if index.is_on_disk() {
+                index
+                    .follow_current()
+                    .map_err(ServerError::from)
+                    .and_then(|_| catch_up(&store, &index, Utc::now()))
+            } else {
+                tracing::warn!(
+                    "the search index directory is gone: rebuilding it from the database"
+                );
+                rebuild(&store, &index, Utc::now())
+                    .and_then(|()| catch_up(&store, &index, Utc::now()))
+            };
             match step {
                 Ok(_) => failures = 0,
                 Err(e) => {

@@ -1,0 +1,347 @@
+//! Search behaviour on the shared corpus: analyzers, filters and facets against counts computed
+//! independently from the records, cursor pagination, rebuilds.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::{DateTime, Utc};
+use kynnys_domain::{Kind, Lang, ListingRecord, LocalizedText, Vocabularies};
+use kynnys_search::{IndexListing, Resources, SearchIndex, SearchRequest, Sort};
+use std::collections::HashSet;
+use std::sync::Arc;
+
+const CORPUS: &str = include_str!("../../server/demo/listings.jsonl");
+
+fn now() -> DateTime<Utc> {
+    "2026-11-22T10:00:00Z".parse().unwrap()
+}
+
+fn corpus() -> Vec<ListingRecord> {
+    CORPUS
+        .lines()
+        .map(|l| ListingRecord::from_json_line(l).unwrap())
+        .collect()
+}
+
+fn listing(record: ListingRecord) -> IndexListing {
+    IndexListing {
+        id: format!("id-{}", record.external_id),
+        record,
+        schedule_anchor: None,
+        updated_at: now(),
+    }
+}
+
+/// An activity written in one language only, for the compound and cross-lingual cases.
+fn only(lang: Lang, external_id: &str, title: &str, description: &str) -> ListingRecord {
+    let mut r = corpus()
+        .into_iter()
+        .find(|r| {
+            r.kind == Kind::Activity && r.valid_until.is_some_and(|d| d.to_string() > "2027".into())
+        })
+        .unwrap();
+    r.external_id = external_id.to_owned();
+    let text = |t: &str| {
+        let mut l = LocalizedText::default();
+        match lang {
+            Lang::Fi => l.fi = Some(t.to_owned()),
+            Lang::Sv => l.sv = Some(t.to_owned()),
+            Lang::En => l.en = Some(t.to_owned()),
+        }
+        l
+    };
+    r.title = text(title);
+    r.summary = None;
+    r.description = text(description);
+    r.themes = vec!["everyday_life".into()];
+    r.target_groups = vec!["everyone".into()];
+    r.municipalities = vec!["837".into()];
+    r.location = None;
+    r
+}
+
+struct Fixture {
+    index: SearchIndex,
+    records: Vec<ListingRecord>,
+    _dir: tempfile::TempDir,
+}
+
+fn fixture(extra: Vec<ListingRecord>) -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let vocab = Arc::new(Vocabularies::builtin().unwrap());
+    let (index, _) = SearchIndex::open(dir.path(), Resources::builtin(), vocab).unwrap();
+    let mut records = corpus();
+    records.extend(extra);
+    let current: Vec<IndexListing> = records
+        .iter()
+        .filter(|r| !r.is_expired(now()))
+        .cloned()
+        .map(listing)
+        .collect();
+    index
+        .rebuild(current.into_iter().map(Ok), 1, now())
+        .unwrap();
+    Fixture {
+        index,
+        records,
+        _dir: dir,
+    }
+}
+
+fn search(f: &Fixture, lang: Lang, q: &str) -> Vec<String> {
+    let request = SearchRequest {
+        q: q.into(),
+        lang: Some(lang),
+        limit: 100,
+        ..Default::default()
+    };
+    f.index
+        .search(&request, now())
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|h| h.external_id)
+        .collect()
+}
+
+#[test]
+fn compounds_inflections_typos_prefixes_folding_and_the_konkurs_trap() {
+    let f = fixture(vec![
+        only(
+            Lang::Fi,
+            "t-kielikahvila",
+            "Kielikahvila Hervannassa",
+            "Tule kielikahvilaan juttelemaan.",
+        ),
+        only(
+            Lang::Fi,
+            "t-laksykerho",
+            "Läksykerho koululaisille",
+            "Apua kotitehtäviin.",
+        ),
+        only(
+            Lang::Sv,
+            "t-svenskakurs",
+            "Svenskakurs för nybörjare",
+            "En kurs i svenska.",
+        ),
+        only(
+            Lang::Sv,
+            "t-konkurs",
+            "Rådgivning vid konkurs",
+            "Hjälp när ett företag går i konkurs.",
+        ),
+    ]);
+    let has = |hits: &[String], id: &str| hits.iter().any(|h| h == id);
+    assert!(
+        has(&search(&f, Lang::Fi, "kahvila"), "t-kielikahvila"),
+        "part of a compound"
+    );
+    assert!(has(&search(&f, Lang::Fi, "kerho"), "t-laksykerho"));
+    let kurs = search(&f, Lang::Sv, "kurs");
+    assert!(has(&kurs, "t-svenskakurs"));
+    assert!(!has(&kurs, "t-konkurs"), "kurs must not find konkurs");
+    assert!(
+        has(&search(&f, Lang::Sv, "konkurs"), "t-konkurs"),
+        "the whole word is kept"
+    );
+    assert!(
+        has(&search(&f, Lang::Fi, "kielikahvilaan"), "t-kielikahvila"),
+        "inflection"
+    );
+    assert!(
+        has(&search(&f, Lang::Fi, "kielikahvla"), "t-kielikahvila"),
+        "typo"
+    );
+    assert!(
+        has(&search(&f, Lang::Fi, "läksyk"), "t-laksykerho"),
+        "prefix"
+    );
+    assert!(
+        has(&search(&f, Lang::Fi, "laksykerho"), "t-laksykerho"),
+        "folding: a for ä"
+    );
+    assert_eq!(search(&f, Lang::Fi, "zzqxw"), Vec::<String>::new());
+}
+
+#[test]
+fn a_query_in_english_or_swedish_finds_a_finnish_only_listing() {
+    let f = fixture(vec![only(
+        Lang::Fi,
+        "t-laksykerho",
+        "Läksykerho koululaisille",
+        "Apua kotitehtäviin.",
+    )]);
+    assert!(search(&f, Lang::En, "homework club").contains(&"t-laksykerho".to_owned()));
+    assert!(search(&f, Lang::Sv, "läxhjälp").contains(&"t-laksykerho".to_owned()));
+}
+
+#[test]
+fn filters_and_facets_match_counts_computed_from_the_records() {
+    let f = fixture(vec![]);
+    let vocab = Vocabularies::builtin().unwrap();
+    let current: Vec<&ListingRecord> = f.records.iter().filter(|r| !r.is_expired(now())).collect();
+    let in_region = |r: &ListingRecord, region: &str| {
+        r.municipalities
+            .iter()
+            .chain(r.location.as_ref().map(|l| &l.municipality))
+            .any(|m| vocab.region_of(m) == Some(region))
+    };
+    let request = SearchRequest {
+        lang: Some(Lang::Fi),
+        regions: vec!["01".into()],
+        kinds: vec![Kind::Activity],
+        free: Some(true),
+        limit: 100,
+        ..Default::default()
+    };
+    let response = f.index.search(&request, now()).unwrap();
+    let free = |r: &ListingRecord| r.flags.and_then(|f| f.free).unwrap_or(false);
+    let expected: HashSet<&str> = current
+        .iter()
+        .filter(|r| in_region(r, "01") && r.kind == Kind::Activity && free(r))
+        .map(|r| r.external_id.as_str())
+        .collect();
+    assert!(!expected.is_empty());
+    assert_eq!(response.total, expected.len());
+    let got: HashSet<&str> = response
+        .items
+        .iter()
+        .map(|h| h.external_id.as_str())
+        .collect();
+    assert_eq!(got, expected);
+    // The region facet counts as if the region filter were not applied; other filters hold.
+    let count = |value: &str, facet: &[kynnys_search::FacetCount]| {
+        facet
+            .iter()
+            .find(|c| c.value == value)
+            .map_or(0, |c| c.count)
+    };
+    let lapland = current
+        .iter()
+        .filter(|r| in_region(r, "19") && r.kind == Kind::Activity && free(r))
+        .count() as u64;
+    assert_eq!(count("19", &response.facets.region), lapland);
+    assert_eq!(count("01", &response.facets.region), expected.len() as u64);
+    let events = current
+        .iter()
+        .filter(|r| in_region(r, "01") && r.kind == Kind::Event && free(r))
+        .count() as u64;
+    assert_eq!(count("event", &response.facets.kind), events);
+    // Nationwide online listings (no municipalities) never match a region filter.
+    assert!(response.items.iter().all(|h| !h.municipalities.is_empty()));
+    // Expired listings never appear.
+    let expired: HashSet<&str> = f
+        .records
+        .iter()
+        .filter(|r| r.is_expired(now()))
+        .map(|r| r.external_id.as_str())
+        .collect();
+    let browse = f
+        .index
+        .search(
+            &SearchRequest {
+                limit: 100,
+                ..Default::default()
+            },
+            now(),
+        )
+        .unwrap();
+    assert_eq!(browse.total, current.len());
+    assert!(
+        browse
+            .items
+            .iter()
+            .all(|h| !expired.contains(h.external_id.as_str()))
+    );
+}
+
+#[test]
+fn cursor_pages_have_no_duplicates_and_no_gaps() {
+    let f = fixture(vec![]);
+    for (q, sort) in [
+        ("", Sort::Updated),
+        ("kieli", Sort::Relevance),
+        ("", Sort::NextOccurrence),
+    ] {
+        let mut request = SearchRequest {
+            q: q.into(),
+            lang: Some(Lang::Sv),
+            limit: 7,
+            sort,
+            ..Default::default()
+        };
+        let mut seen = Vec::new();
+        let total = loop {
+            let page = f.index.search(&request, now()).unwrap();
+            seen.extend(page.items.iter().map(|h| h.id.clone()));
+            match page.next_cursor {
+                Some(cursor) => {
+                    request.cursor = Some(kynnys_search::Cursor::decode(&cursor).unwrap())
+                }
+                None => break page.total,
+            }
+        };
+        let unique: HashSet<&String> = seen.iter().collect();
+        assert_eq!(unique.len(), seen.len(), "no duplicates for {q:?}");
+        assert_eq!(seen.len(), total, "no gaps for {q:?}");
+        assert!(total > 7);
+    }
+}
+
+#[test]
+fn distance_sort_and_radius() {
+    let f = fixture(vec![]);
+    let helsinki = (60.1699, 24.9384);
+    let request = SearchRequest {
+        near: Some(helsinki),
+        radius_km: Some(30.0),
+        sort: Sort::Distance,
+        limit: 100,
+        ..Default::default()
+    };
+    let response = f.index.search(&request, now()).unwrap();
+    assert!(response.total > 0);
+    let distances: Vec<f64> = response
+        .items
+        .iter()
+        .map(|h| h.distance_km.unwrap())
+        .collect();
+    assert!(distances.windows(2).all(|w| w[0] <= w[1]), "{distances:?}");
+    assert!(distances.iter().all(|d| *d <= 30.0));
+}
+
+#[test]
+fn an_index_from_another_version_is_rebuilt_and_changes_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    let vocab = Arc::new(Vocabularies::builtin().unwrap());
+    {
+        let (index, status) =
+            SearchIndex::open(dir.path(), Resources::builtin(), vocab.clone()).unwrap();
+        assert!(matches!(
+            status,
+            kynnys_search::IndexStatus::NeedsRebuild { .. }
+        ));
+        let records: Vec<IndexListing> = corpus().into_iter().take(20).map(listing).collect();
+        index.apply(&records, &[], 20, now()).unwrap();
+        assert_eq!(index.num_docs().unwrap(), 20);
+        index
+            .apply(&[], &[records[0].id.clone()], 21, now())
+            .unwrap();
+        assert_eq!(index.num_docs().unwrap(), 19);
+    }
+    let (index, status) =
+        SearchIndex::open(dir.path(), Resources::builtin(), vocab.clone()).unwrap();
+    assert_eq!(status, kynnys_search::IndexStatus::Ready { seq: 21 });
+    assert_eq!(index.num_docs().unwrap(), 19);
+    let generation = index.generation().unwrap();
+    drop(index);
+    std::fs::write(
+        dir.path().join(&generation).join("kynnys-index.json"),
+        "{\"schema_version\":0,\"resources\":0,\"vocabularies\":0}",
+    )
+    .unwrap();
+    let (_, status) = SearchIndex::open(dir.path(), Resources::builtin(), vocab).unwrap();
+    assert!(
+        matches!(status, kynnys_search::IndexStatus::NeedsRebuild { .. }),
+        "{status:?}"
+    );
+}
