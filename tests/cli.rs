@@ -275,3 +275,112 @@ fn serve_demo_loads_the_dataset_answers_and_stops_gracefully_on_sigterm() {
         assert_eq!(text(&export.stdout).lines().count(), 250);
     }
 }
+
+fn get_json(url: &str) -> (u16, serde_json::Value) {
+    let response = ureq::get(url)
+        .config()
+        .http_status_as_error(false)
+        .build()
+        .call()
+        .unwrap();
+    let status = response.status().as_u16();
+    let body = response.into_body().read_to_string().unwrap();
+    let json =
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("{status} {url}: {e}: {body:?}"));
+    (status, json)
+}
+
+/// Polls `check` until it holds or `limit` passes; returns how long it took.
+fn eventually(limit: Duration, mut check: impl FnMut() -> bool) -> Duration {
+    let started = Instant::now();
+    while !check() {
+        assert!(
+            started.elapsed() < limit,
+            "condition not met within {limit:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    started.elapsed()
+}
+
+#[test]
+fn search_serves_the_directory_follows_imports_and_survives_a_deleted_index() {
+    for db in TestDatabase::each_backend() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut child, address) = start_server(kynnys(&db, dir.path()).args(["serve", "--demo"]));
+        let search = |query: &str| get_json(&format!("{address}/api/v1/search?{query}"));
+
+        let (status, body) = search("q=kielikahvila&lang=sv&region=01");
+        assert_eq!(status, 200, "{body}");
+        assert!(body["total"].as_u64().unwrap() > 0);
+        let first = &body["items"][0];
+        assert_eq!(first["title"]["lang"], "sv");
+        assert!(
+            first["matched"]["filters"]
+                .as_array()
+                .unwrap()
+                .contains(&serde_json::json!("region"))
+        );
+        assert!(
+            body["facets"]["region"].as_array().unwrap().len() > 1,
+            "the region facet ignores its own filter"
+        );
+
+        let (status, problem) = search("q=x&kind=party&limit=1000&colour=red&lang=en");
+        assert_eq!(status, 400);
+        let parameters: Vec<&str> = problem["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["parameter"].as_str().unwrap())
+            .collect();
+        assert_eq!(parameters, ["kind", "limit", "colour"]);
+        assert_eq!(problem["code"], "invalid_parameters");
+        assert_eq!(problem["title"], "Invalid parameters");
+
+        // A listing imported while the server runs becomes searchable.
+        let mut record: serde_json::Value =
+            serde_json::from_str(CORPUS.lines().next().unwrap()).unwrap();
+        record["external_id"] = serde_json::json!("new-1");
+        record["title"]["fi"] = serde_json::json!("Tuliterä-kielikahvila");
+        let file = dir.path().join("new.jsonl");
+        std::fs::write(&file, record.to_string()).unwrap();
+        assert!(
+            run(kynnys(&db, dir.path()).arg("import").arg(&file))
+                .status
+                .success()
+        );
+        let delay = eventually(Duration::from_secs(10), || {
+            search("q=tuliter%C3%A4&lang=fi").1["total"] == 1
+        });
+        println!("write→searchable through the server: {delay:?}");
+
+        // The index directory disappears: the server rebuilds it from the database.
+        std::fs::remove_dir_all(dir.path().join("index")).unwrap();
+        eventually(Duration::from_secs(20), || {
+            dir.path().join("index").join("CURRENT").is_file()
+        });
+        eventually(Duration::from_secs(20), || {
+            search("q=tuliter%C3%A4&lang=fi").1["total"] == 1
+        });
+
+        // kynnys reindex swaps a fresh generation in while the server keeps answering.
+        let reindex = run(kynnys(&db, dir.path()).arg("reindex"));
+        assert!(reindex.status.success(), "{}", text(&reindex.stderr));
+        assert!(text(&reindex.stdout).contains("Built search index gen-"));
+        let generation = text(&reindex.stdout)
+            .split_whitespace()
+            .nth(3)
+            .unwrap()
+            .to_owned();
+        eventually(Duration::from_secs(10), || {
+            let current = std::fs::read_to_string(dir.path().join("index").join("CURRENT"))
+                .unwrap_or_default();
+            current.trim() == generation && search("q=kielikahvila&lang=fi").0 == 200
+        });
+        assert_eq!(search("q=tuliter%C3%A4&lang=fi").1["total"], 1);
+
+        signal(&child, "TERM");
+        assert!(wait_with_timeout(&mut child, Duration::from_secs(15)).success());
+    }
+}

@@ -250,10 +250,10 @@ pub(crate) fn parse(
     if request.sort == Sort::Distance && request.near.is_none() {
         p.add("sort", "requires_near", "near=lat,lon");
     }
-    if let (Some(from), Some(to)) = (request.from, request.to) {
-        if to < from {
-            p.add("to", "out_of_range", format!("{to} < {from}"));
-        }
+    if let (Some(from), Some(to)) = (request.from, request.to)
+        && to < from
+    {
+        p.add("to", "out_of_range", format!("{to} < {from}"));
     }
     request.lang = Some(request.lang.unwrap_or(ui_lang));
     if p.found.is_empty() {

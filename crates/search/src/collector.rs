@@ -72,7 +72,8 @@ pub struct Filters {
 }
 
 pub struct SearchCollector {
-    pub fields: Fields,
+    /// The facts of each segment of the searcher, by segment ordinal.
+    pub facts: Vec<std::sync::Arc<SegmentFacts>>,
     pub filters: Filters,
     pub order: KeyOrder,
     pub limit: usize,
@@ -122,23 +123,104 @@ pub fn haversine_km(a: (f64, f64), b: (f64, f64)) -> f64 {
     2.0 * 6371.0 * h.sqrt().asin()
 }
 
-struct Columns {
-    dims: [Column<u64>; 6],
-    online: Column<u64>,
-    free: Column<u64>,
-    drop_in: Column<u64>,
-    text_langs: Column<u64>,
-    lat: Column<f64>,
-    lon: Column<f64>,
-    window_start: Column<i64>,
-    window_end: Column<i64>,
-    next_start: Column<i64>,
-    updated: Column<i64>,
-    tiebreak: Column<u64>,
+/// The filter and sort data of one segment, copied out of the fast fields into plain arrays
+/// once per segment (segments never change), so that the per-document loop is cheap.
+pub struct SegmentFacts {
+    window_start: Vec<i64>,
+    window_end: Vec<i64>,
+    /// bit 0 online, 1 free, 2 drop_in; bits 3.. the text languages (`text_langs << 3`).
+    flags: Vec<u8>,
+    lat: Vec<f64>,
+    lon: Vec<f64>,
+    next_start: Vec<i64>,
+    updated: Vec<i64>,
+    tiebreak: Vec<u64>,
+    /// Facet codes of every document, dimension by dimension: `codes[offsets[6d + k]..offsets[6d + k + 1]]`.
+    offsets: Vec<u32>,
+    codes: Vec<u16>,
+}
+
+impl SegmentFacts {
+    pub fn build(reader: &SegmentReader, fields: &Fields) -> tantivy::Result<Self> {
+        let ff = reader.fast_fields();
+        let schema = reader.schema();
+        let name = |f| schema.get_field_name(f).to_owned();
+        let u = |f| ff.u64(&name(f));
+        let i = |f| ff.i64(&name(f));
+        let fl = |f| ff.f64(&name(f));
+        let dims: [Column<u64>; 6] = [
+            u(fields.kind)?,
+            u(fields.municipality)?,
+            u(fields.region)?,
+            u(fields.theme)?,
+            u(fields.target_group)?,
+            u(fields.language)?,
+        ];
+        let (online, free, drop_in, langs) = (
+            u(fields.online)?,
+            u(fields.free)?,
+            u(fields.drop_in)?,
+            u(fields.text_langs)?,
+        );
+        let (lat, lon) = (fl(fields.lat)?, fl(fields.lon)?);
+        let (ws, we, next, updated) = (
+            i(fields.window_start)?,
+            i(fields.window_end)?,
+            i(fields.next_start)?,
+            i(fields.updated)?,
+        );
+        let tiebreak = u(fields.tiebreak)?;
+        let n = reader.max_doc() as usize;
+        let mut facts = SegmentFacts {
+            window_start: Vec::with_capacity(n),
+            window_end: Vec::with_capacity(n),
+            flags: Vec::with_capacity(n),
+            lat: Vec::with_capacity(n),
+            lon: Vec::with_capacity(n),
+            next_start: Vec::with_capacity(n),
+            updated: Vec::with_capacity(n),
+            tiebreak: Vec::with_capacity(n),
+            offsets: Vec::with_capacity(n * 6 + 1),
+            codes: Vec::with_capacity(n * 8),
+        };
+        facts.offsets.push(0);
+        for doc in 0..reader.max_doc() {
+            facts.window_start.push(ws.first(doc).unwrap_or(i64::MIN));
+            facts.window_end.push(we.first(doc).unwrap_or(i64::MAX));
+            let bit = |c: &Column<u64>, b: u8| {
+                if c.first(doc).unwrap_or(0) != 0 {
+                    1 << b
+                } else {
+                    0
+                }
+            };
+            let text_langs = (langs.first(doc).unwrap_or(0) as u8 & 0b111) << 3;
+            facts
+                .flags
+                .push(bit(&online, 0) | bit(&free, 1) | bit(&drop_in, 2) | text_langs);
+            facts.lat.push(lat.first(doc).unwrap_or(f64::NAN));
+            facts.lon.push(lon.first(doc).unwrap_or(f64::NAN));
+            facts.next_start.push(next.first(doc).unwrap_or(i64::MAX));
+            facts.updated.push(updated.first(doc).unwrap_or(0));
+            facts.tiebreak.push(tiebreak.first(doc).unwrap_or(0));
+            for column in &dims {
+                facts
+                    .codes
+                    .extend(column.values_for_doc(doc).map(|v| v as u16));
+                facts.offsets.push(facts.codes.len() as u32);
+            }
+        }
+        Ok(facts)
+    }
+
+    fn codes(&self, doc: DocId, dim: usize) -> &[u16] {
+        let k = doc as usize * 6 + dim;
+        &self.codes[self.offsets[k] as usize..self.offsets[k + 1] as usize]
+    }
 }
 
 pub struct Segment {
-    columns: Columns,
+    facts: std::sync::Arc<SegmentFacts>,
     filters: Filters,
     order: KeyOrder,
     limit: usize,
@@ -155,39 +237,14 @@ impl Collector for SearchCollector {
     fn for_segment(
         &self,
         segment: SegmentOrdinal,
-        reader: &SegmentReader,
+        _reader: &SegmentReader,
     ) -> tantivy::Result<Segment> {
-        let ff = reader.fast_fields();
-        let schema = reader.schema();
-        let name = |f| schema.get_field_name(f).to_owned();
-        let u = |f| ff.u64(&name(f));
-        let i = |f| ff.i64(&name(f));
-        let fl = |f| ff.f64(&name(f));
-        let fields = &self.fields;
-        let columns = Columns {
-            dims: [
-                u(fields.kind)?,
-                u(fields.municipality)?,
-                u(fields.region)?,
-                u(fields.theme)?,
-                u(fields.target_group)?,
-                u(fields.language)?,
-            ],
-            online: u(fields.online)?,
-            free: u(fields.free)?,
-            drop_in: u(fields.drop_in)?,
-            text_langs: u(fields.text_langs)?,
-            lat: fl(fields.lat)?,
-            lon: fl(fields.lon)?,
-            window_start: i(fields.window_start)?,
-            window_end: i(fields.window_end)?,
-            next_start: i(fields.next_start)?,
-            updated: i(fields.updated)?,
-            tiebreak: u(fields.tiebreak)?,
-        };
+        let facts = self.facts.get(segment as usize).cloned().ok_or_else(|| {
+            tantivy::TantivyError::InternalError(format!("no facts for segment {segment}"))
+        })?;
         let counts = self.filters.facet_sizes.map(|n| vec![0u64; n]);
         Ok(Segment {
-            columns,
+            facts,
             filters: self.filters.clone(),
             order: self.order,
             limit: self.limit,
@@ -226,81 +283,75 @@ impl Collector for SearchCollector {
     }
 }
 
-fn flag_ok(column: &Column<u64>, doc: DocId, wanted: Option<bool>) -> bool {
-    wanted.is_none_or(|w| column.first(doc).unwrap_or(0) == u64::from(w))
-}
-
 impl SegmentCollector for Segment {
     type Fruit = Fruit;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        let c = &self.columns;
+        let c = &*self.facts;
         let f = &self.filters;
-        let start = c.window_start.first(doc).unwrap_or(i64::MIN);
-        let end = c.window_end.first(doc).unwrap_or(i64::MAX);
-        if end < f.window.0 || start > f.window.1 {
+        let d = doc as usize;
+        if c.window_end[d] < f.window.0 || c.window_start[d] > f.window.1 {
             return;
         }
-        if !flag_ok(&c.online, doc, f.online)
-            || !flag_ok(&c.free, doc, f.free)
-            || !flag_ok(&c.drop_in, doc, f.drop_in)
+        let flags = c.flags[d];
+        let flag_ok =
+            |wanted: Option<bool>, bit: u8| wanted.is_none_or(|w| (flags & (1 << bit) != 0) == w);
+        if !flag_ok(f.online, 0) || !flag_ok(f.free, 1) || !flag_ok(f.drop_in, 2) {
+            return;
+        }
+        let distance_km = match f.near {
+            Some(point) if !c.lat[d].is_nan() => Some(haversine_km(point, (c.lat[d], c.lon[d]))),
+            _ => None,
+        };
+        if let Some(radius) = f.radius_km
+            && distance_km.is_none_or(|km| km > radius)
         {
             return;
         }
-        let distance_km = match (f.near, c.lat.first(doc), c.lon.first(doc)) {
-            (Some(point), Some(lat), Some(lon)) => Some(haversine_km(point, (lat, lon))),
-            _ => None,
-        };
-        if let Some(radius) = f.radius_km {
-            if distance_km.is_none_or(|d| d > radius) {
-                return;
-            }
-        }
         let mut failing = 0u32;
-        for (d, allowed) in f.dims.iter().enumerate() {
-            if let Some(allowed) = allowed {
-                let hit = c.dims[d]
-                    .values_for_doc(doc)
-                    .any(|v| allowed.get(v as usize).copied().unwrap_or(false));
-                if !hit {
-                    failing |= 1 << d;
-                }
+        for (dim, allowed) in f.dims.iter().enumerate() {
+            if let Some(allowed) = allowed
+                && !c
+                    .codes(doc, dim)
+                    .iter()
+                    .any(|v| allowed.get(*v as usize).copied().unwrap_or(false))
+            {
+                failing |= 1 << dim;
             }
         }
-        if failing == 0 {
-            for (d, counts) in self.fruit.counts.iter_mut().enumerate() {
-                for v in c.dims[d].values_for_doc(doc) {
-                    if let Some(n) = counts.get_mut(v as usize) {
-                        *n += 1;
-                    }
-                }
-            }
-        } else {
+        if failing != 0 {
             if failing.is_power_of_two() {
-                let d = failing.trailing_zeros() as usize;
-                for v in c.dims[d].values_for_doc(doc) {
-                    if let Some(n) = self.fruit.counts[d].get_mut(v as usize) {
+                let dim = failing.trailing_zeros() as usize;
+                for v in c.codes(doc, dim) {
+                    if let Some(n) = self.fruit.counts[dim].get_mut(*v as usize) {
                         *n += 1;
                     }
                 }
             }
             return;
         }
+        for (dim, counts) in self.fruit.counts.iter_mut().enumerate() {
+            for v in c.codes(doc, dim) {
+                if let Some(n) = counts.get_mut(*v as usize) {
+                    *n += 1;
+                }
+            }
+        }
         self.fruit.total += 1;
-        let preferred = c.text_langs.first(doc).unwrap_or(0) & f.lang_bit != 0;
+        let preferred = u64::from(flags >> 3) & f.lang_bit != 0;
         let primary = match self.order {
             KeyOrder::Score => -(f64::from(score) * if preferred { 1.1 } else { 1.0 }),
             KeyOrder::Distance => distance_km.unwrap_or(f64::INFINITY),
-            KeyOrder::NextStart => c.next_start.first(doc).unwrap_or(i64::MAX) as f64,
+            KeyOrder::NextStart => c.next_start[d] as f64,
             KeyOrder::Updated => {
                 // The requested language first, then the most recent.
                 let bonus = if preferred { 1e10 } else { 0.0 };
-                -(c.updated.first(doc).unwrap_or(0) as f64 + bonus)
+                -(c.updated[d] as f64 + bonus)
             }
         };
         let key = Key {
             primary,
-            tiebreak: c.tiebreak.first(doc).unwrap_or(0),
+            tiebreak: c.tiebreak[d],
         };
         if self.after.is_some_and(|after| key <= after) {
             return;

@@ -152,11 +152,11 @@ impl IndexListing {
                 if let Some(p) = position(vocab.municipalities(), |x| x.code == *code) {
                     doc.add_u64(fields.municipality, p);
                 }
-                if let Some(p) = position(vocab.regions(), |x| x.code == m.region) {
-                    if !regions.contains(&p) {
-                        regions.push(p);
-                        doc.add_u64(fields.region, p);
-                    }
+                if let Some(p) = position(vocab.regions(), |x| x.code == m.region)
+                    && !regions.contains(&p)
+                {
+                    regions.push(p);
+                    doc.add_u64(fields.region, p);
                 }
             }
         }

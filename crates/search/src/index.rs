@@ -5,7 +5,7 @@
 
 use crate::SearchError;
 use crate::analysis::{PLAIN_ANALYZER, TextLang, analyzer, plain_analyzer};
-use crate::collector::{FACETS, Filters, KeyOrder, SearchCollector};
+use crate::collector::{FACETS, Filters, KeyOrder, SearchCollector, SegmentFacts};
 use crate::document::{Card, IndexListing};
 use crate::query::{
     FacetCount, Facets, Matched, ResolvedText, SearchHit, SearchRequest, SearchResponse, Sort,
@@ -16,9 +16,11 @@ use crate::schema::{self, Fields, SCHEMA_VERSION};
 use chrono::{DateTime, NaiveTime, Utc};
 use kynnys_domain::{Kind, Lang, LocalizedText, Vocabularies};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use tantivy::directory::MmapDirectory;
+use tantivy::index::SegmentId;
 use tantivy::query::{AllQuery, Query};
 use tantivy::schema::Value;
 use tantivy::snippet::SnippetGenerator;
@@ -76,6 +78,40 @@ struct Generation {
     index: Index,
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
+    /// Filter and sort data per segment, built once per (immutable) segment.
+    facts: Mutex<HashMap<SegmentId, Arc<SegmentFacts>>>,
+}
+
+impl Generation {
+    /// The facts of every segment of `searcher`, building those not seen yet and forgetting
+    /// segments that merged away.
+    fn facts(
+        &self,
+        searcher: &tantivy::Searcher,
+        fields: &Fields,
+    ) -> Result<Vec<Arc<SegmentFacts>>, SearchError> {
+        let mut cache = self.facts.lock().map_err(lock_error)?;
+        let mut out = Vec::with_capacity(searcher.segment_readers().len());
+        for reader in searcher.segment_readers() {
+            let id = reader.segment_id();
+            let facts = match cache.get(&id) {
+                Some(facts) => facts.clone(),
+                None => {
+                    let facts = Arc::new(SegmentFacts::build(reader, fields)?);
+                    cache.insert(id, facts.clone());
+                    facts
+                }
+            };
+            out.push(facts);
+        }
+        let live: std::collections::HashSet<SegmentId> = searcher
+            .segment_readers()
+            .iter()
+            .map(|r| r.segment_id())
+            .collect();
+        cache.retain(|id, _| live.contains(id));
+        Ok(out)
+    }
 }
 
 /// The search index of a process. Cheap to share (`Arc`).
@@ -138,6 +174,7 @@ fn generation(name: &str, index: Index, resources: &Resources) -> Result<Generat
         index,
         reader,
         writer: Mutex::new(writer),
+        facts: Mutex::new(HashMap::new()),
     })
 }
 
@@ -323,10 +360,12 @@ impl SearchIndex {
         };
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with("gen-") && name != live.name && name < live.name {
-                if let Err(e) = std::fs::remove_dir_all(entry.path()) {
-                    tracing::warn!(generation = name, error = %e, "cannot remove an old index generation");
-                }
+            if name.starts_with("gen-")
+                && name != live.name
+                && name < live.name
+                && let Err(e) = std::fs::remove_dir_all(entry.path())
+            {
+                tracing::warn!(generation = name, error = %e, "cannot remove an old index generation");
             }
         }
     }
@@ -353,6 +392,8 @@ impl SearchIndex {
         commit.commit()?;
         drop(writer);
         live.reader.reload()?;
+        // Prepare the new segments' facts here, not in the next search.
+        live.facts(&live.reader.searcher(), &self.fields)?;
         Ok(())
     }
 
@@ -494,7 +535,7 @@ impl SearchIndex {
         };
         let limit = request.limit.clamp(1, 100);
         let collector = SearchCollector {
-            fields: self.fields,
+            facts: live.facts(&searcher, &self.fields)?,
             filters: self.filters(request, now, lang),
             order,
             limit,
@@ -545,25 +586,42 @@ impl SearchIndex {
                 .collect(),
             None => Vec::new(),
         };
-        let mut snippets: Vec<Option<SnippetGenerator>> = Vec::new();
-        if let Some(t) = &text {
-            for l in TextLang::ALL {
-                snippets.push(
-                    SnippetGenerator::create(
-                        &searcher,
-                        t.query.as_ref(),
-                        self.fields.lang(l).description,
-                    )
-                    .ok()
-                    .map(|mut g| {
-                        g.set_max_num_chars(200);
-                        g
-                    }),
-                );
+        // Per hit, the words it matched: one scorer per word and segment, advanced in doc order.
+        let mut matched_words: Vec<Vec<usize>> = vec![Vec::new(); fruit.hits.len()];
+        let mut order: Vec<usize> = (0..fruit.hits.len()).collect();
+        order.sort_by_key(|i| {
+            (
+                fruit.hits[*i].address.segment_ord,
+                fruit.hits[*i].address.doc_id,
+            )
+        });
+        for (w, (_, _, weight)) in word_weights.iter().enumerate() {
+            let mut segment = None;
+            let mut scorer = None;
+            for &i in &order {
+                let address = fruit.hits[i].address;
+                if segment != Some(address.segment_ord) {
+                    segment = Some(address.segment_ord);
+                    scorer = weight
+                        .scorer(searcher.segment_reader(address.segment_ord), 1.0)
+                        .ok();
+                }
+                if let Some(scorer) = scorer.as_mut() {
+                    let at = if scorer.doc() < address.doc_id {
+                        scorer.seek(address.doc_id)
+                    } else {
+                        scorer.doc()
+                    };
+                    if at == address.doc_id {
+                        matched_words[i].push(w);
+                    }
+                }
             }
         }
+        // Snippet generators, made for the languages the page shows.
+        let mut snippets: [Option<Option<SnippetGenerator>>; 3] = [None, None, None];
         let mut items = Vec::with_capacity(fruit.hits.len());
-        for hit in &fruit.hits {
+        for (n, hit) in fruit.hits.iter().enumerate() {
             let doc: TantivyDocument = searcher.doc(hit.address)?;
             let card_json = doc
                 .get_first(self.fields.card)
@@ -571,39 +629,42 @@ impl SearchIndex {
                 .unwrap_or("{}");
             let card: Card = serde_json::from_str(card_json)
                 .map_err(|e| SearchError::Metadata(e.to_string()))?;
-            let segment = searcher.segment_reader(hit.address.segment_ord);
-            let mut matched_terms = Vec::new();
-            for (word, synonym, weight) in &word_weights {
+            let typed_matched = matched_words[n].iter().any(|w| !word_weights[*w].1);
+            let matched_terms: Vec<String> = matched_words[n]
+                .iter()
+                .map(|w| &word_weights[*w])
                 // A synonym is named only when none of the typed words matched.
-                if *synonym && matched_terms.iter().any(|(_, s)| !s) {
-                    continue;
-                }
-                if let Ok(mut scorer) = weight.scorer(segment, 1.0) {
-                    let target = hit.address.doc_id;
-                    let at = if scorer.doc() < target {
-                        scorer.seek(target)
-                    } else {
-                        scorer.doc()
-                    };
-                    if at == target {
-                        matched_terms.push((word.clone(), *synonym));
-                    }
-                }
-            }
+                .filter(|(_, synonym, _)| !*synonym || !typed_matched)
+                .map(|(word, _, _)| word.clone())
+                .collect();
             let title = resolve(&card.title, lang);
-            let snippet = snippets
-                .get(
-                    TextLang::ALL
-                        .iter()
-                        .position(|l| {
-                            Some(*l) == title.as_ref().map(|t| TextLang::from_domain(t.lang))
+            let snippet_lang = title
+                .as_ref()
+                .map_or(text_lang, |t| TextLang::from_domain(t.lang));
+            let slot = TextLang::ALL
+                .iter()
+                .position(|l| *l == snippet_lang)
+                .unwrap_or(0);
+            let snippet = match &text {
+                Some(t) => snippets[slot]
+                    .get_or_insert_with(|| {
+                        SnippetGenerator::create(
+                            &searcher,
+                            t.query.as_ref(),
+                            self.fields.lang(snippet_lang).description,
+                        )
+                        .ok()
+                        .map(|mut g| {
+                            g.set_max_num_chars(200);
+                            g
                         })
-                        .unwrap_or(0),
-                )
-                .and_then(Option::as_ref)
-                .map(|g| g.snippet_from_doc(&doc))
-                .filter(|s| !s.fragment().is_empty())
-                .map(|s| s.to_html());
+                    })
+                    .as_ref()
+                    .map(|g| g.snippet_from_doc(&doc))
+                    .filter(|s| !s.fragment().is_empty())
+                    .map(|s| s.to_html()),
+                None => None,
+            };
             let next_occurrence = card.occurrences.iter().find(|o| o.ends_at > now).copied();
             items.push(SearchHit {
                 id: card.id,
@@ -625,7 +686,7 @@ impl SearchIndex {
                 distance_km: hit.distance_km.map(|d| (d * 10.0).round() / 10.0),
                 snippet,
                 matched: Matched {
-                    terms: matched_terms.into_iter().map(|(word, _)| word).collect(),
+                    terms: matched_terms,
                     filters: filters_applied.clone(),
                 },
                 score: hit.score,

@@ -284,7 +284,7 @@ fn fuzzy_terms(
         }
         // Completions must keep more than half of the word typed (so `sata` does not become `satakunta`).
         found.retain(|(t, _)| t != term && len * 2 > t.chars().count());
-        found.sort_by(|a, b| b.1.cmp(&a.1));
+        found.sort_by_key(|t| std::cmp::Reverse(t.1));
         found.truncate(MAX_PREFIX_TERMS);
     } else {
         let distance = if len >= 9 { 2 } else { 1 };
@@ -295,7 +295,7 @@ fn fuzzy_terms(
             terms_matching(searcher, *f, &dfa, &mut found);
         }
         found.retain(|(t, _)| t != term);
-        found.sort_by(|a, b| b.1.cmp(&a.1));
+        found.sort_by_key(|t| std::cmp::Reverse(t.1));
         found.truncate(MAX_TYPO_TERMS);
     }
     found

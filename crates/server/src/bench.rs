@@ -282,3 +282,221 @@ pub fn relevance_benchmark(
     }
     Ok(())
 }
+
+fn peak_memory_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
+    sorted[rank.min(sorted.len() - 1)]
+}
+
+/// The query mix of the speed benchmark: text, text with filters, browse with facets, geo.
+fn query_mix(vocabularies: &Vocabularies) -> Vec<(&'static str, kynnys_search::SearchRequest)> {
+    use kynnys_domain::{Kind, Lang};
+    use kynnys_search::{SearchRequest, Sort};
+    let text = |q: &str, lang: Lang| SearchRequest {
+        q: q.into(),
+        lang: Some(lang),
+        limit: 20,
+        ..Default::default()
+    };
+    let mut mix = Vec::new();
+    for (q, lang) in [
+        ("kielikahvila", Lang::Fi),
+        ("läksykerho", Lang::Fi),
+        ("språkcafé", Lang::Sv),
+        ("homework club", Lang::En),
+        ("naisten ryhmä", Lang::Fi),
+        ("svenskakurs", Lang::Sv),
+        ("digital help", Lang::En),
+        ("kielikahvilaan", Lang::Fi),
+        ("familjekafe", Lang::Sv),
+        ("keskustelur", Lang::Fi),
+    ] {
+        mix.push(("text", text(q, lang)));
+    }
+    let regions: Vec<String> = vocabularies
+        .regions()
+        .iter()
+        .map(|r| r.code.clone())
+        .collect();
+    for (i, (q, lang)) in [
+        ("kielikahvila", Lang::Fi),
+        ("support group", Lang::En),
+        ("språkcafé", Lang::Sv),
+        ("kerho", Lang::Fi),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut r = text(q, lang);
+        r.regions = vec![regions[i % regions.len()].clone()];
+        r.languages = vec!["ar".into(), "so".into()];
+        r.free = Some(true);
+        mix.push(("text+filters", r));
+    }
+    for (i, kind) in [Kind::Activity, Kind::Event, Kind::Training]
+        .into_iter()
+        .enumerate()
+    {
+        let r = SearchRequest {
+            lang: Some(Lang::Sv),
+            kinds: vec![kind],
+            regions: vec![regions[(i * 5) % regions.len()].clone()],
+            limit: 20,
+            ..Default::default()
+        };
+        mix.push(("browse+facets", r));
+    }
+    mix.push((
+        "browse+facets",
+        SearchRequest {
+            limit: 20,
+            ..Default::default()
+        },
+    ));
+    for (lat, lon) in [(60.1699, 24.9384), (61.4978, 23.7610), (65.0121, 25.4651)] {
+        let r = SearchRequest {
+            lang: Some(Lang::En),
+            near: Some((lat, lon)),
+            radius_km: Some(25.0),
+            sort: Sort::Distance,
+            limit: 20,
+            ..Default::default()
+        };
+        mix.push(("geo", r));
+    }
+    mix
+}
+
+/// Builds a synthetic directory of `listings`, indexes it and prints throughput, latencies,
+/// queries per second on two threads, the write→searchable delay, index size and peak memory.
+pub fn search_benchmark(listings: usize, rounds: usize) -> Result<(), ServerError> {
+    use kynnys_search::{IndexListing, Resources, SearchIndex};
+    let vocabularies = std::sync::Arc::new(Vocabularies::builtin()?);
+    let now = chrono::Utc::now();
+    let base = demo::demo_listings(&vocabularies, now)?;
+    let records: Vec<IndexListing> = synthetic_listings(&base, &vocabularies, listings, 2026)
+        .into_iter()
+        .filter(|r| !r.is_expired(now))
+        .map(|record| IndexListing {
+            id: record.external_id.clone(),
+            record,
+            schedule_anchor: None,
+            updated_at: now,
+        })
+        .collect();
+    let current = records.len();
+    let dir = tempfile::tempdir()?;
+    let (index, _) = SearchIndex::open(dir.path(), Resources::builtin(), vocabularies.clone())?;
+    let started = Instant::now();
+    index.rebuild(records.iter().cloned().map(Ok), 1, now)?;
+    let build = started.elapsed().as_secs_f64();
+    println!("synthetic directory: {listings} listings, {current} current (indexed)");
+    println!(
+        "indexing            {build:>8.2} s   {:>9.0} listings/s",
+        current as f64 / build
+    );
+    let started = Instant::now();
+    index.rebuild(records.iter().cloned().map(Ok), 1, now)?;
+    println!(
+        "full reindex        {:>8.2} s",
+        started.elapsed().as_secs_f64()
+    );
+    println!(
+        "index size          {:>8.1} MB",
+        index.size_bytes()? as f64 / 1e6
+    );
+
+    let mix = query_mix(&vocabularies);
+    for (request_kind, _) in &mix {
+        let _ = request_kind;
+    }
+    // Warm up, then time each query of the mix `rounds` times.
+    for (_, request) in &mix {
+        index.search(request, now)?;
+    }
+    let mut by_kind: std::collections::BTreeMap<&str, Vec<f64>> = std::collections::BTreeMap::new();
+    for _ in 0..rounds {
+        for (kind, request) in &mix {
+            let t = Instant::now();
+            index.search(request, now)?;
+            by_kind
+                .entry(kind)
+                .or_default()
+                .push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    println!("latency in-process (ms)       p50      p95      p99");
+    for (kind, mut times) in by_kind {
+        times.sort_by(f64::total_cmp);
+        println!(
+            "  {kind:<22} {:>8.2} {:>8.2} {:>8.2}",
+            percentile(&times, 50.0),
+            percentile(&times, 95.0),
+            percentile(&times, 99.0)
+        );
+    }
+    // Throughput on two threads over the whole mix.
+    let index = std::sync::Arc::new(index);
+    let started = Instant::now();
+    let per_thread = rounds * mix.len();
+    let workers: Vec<_> = (0..2)
+        .map(|_| {
+            let index = index.clone();
+            let mix = mix.clone();
+            std::thread::spawn(move || -> Result<(), kynnys_search::SearchError> {
+                for i in 0..per_thread {
+                    index.search(&mix[i % mix.len()].1, now)?;
+                }
+                Ok(())
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker
+            .join()
+            .map_err(|_| ServerError::Config("a benchmark thread panicked".into()))??;
+    }
+    let qps = (2 * per_thread) as f64 / started.elapsed().as_secs_f64();
+    println!("queries per second  {qps:>8.0}   (2 threads, the mix above)");
+    // Write → searchable: one changed listing applied (commit + reader reload), then found.
+    let mut delays = Vec::new();
+    for (i, listing) in records.iter().take(20).enumerate() {
+        let mut changed = listing.clone();
+        let marker = format!("merkki{}x{}", i, listings);
+        changed.record.title.fi = Some(format!(
+            "{} {marker}",
+            changed.record.title.fi.clone().unwrap_or_default()
+        ));
+        let t = Instant::now();
+        index.apply(std::slice::from_ref(&changed), &[], 2 + i as i64, now)?;
+        let request = kynnys_search::SearchRequest {
+            q: marker,
+            limit: 1,
+            ..Default::default()
+        };
+        while index.search(&request, now)?.total == 0 {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        delays.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    delays.sort_by(f64::total_cmp);
+    println!(
+        "write→searchable    p50 {:.0} ms  p99 {:.0} ms  (in-process; the server's follower adds its ≤200 ms poll)",
+        percentile(&delays, 50.0),
+        percentile(&delays, 99.0)
+    );
+    if let Some(mb) = peak_memory_mb() {
+        println!("peak resident memory {mb:>7.0} MB  (whole process, generator included)");
+    }
+    Ok(())
+}

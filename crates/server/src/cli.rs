@@ -53,6 +53,16 @@ pub enum BenchCommand {
         #[arg(long, value_name = "URL")]
         database_url: Option<String>,
     },
+    /// Index a synthetic directory (built from the demo corpus) and print indexing throughput,
+    /// reindex time, query latencies, queries per second, write→searchable delay, size and memory.
+    Search {
+        /// How many listings to generate.
+        #[arg(long, default_value_t = 100_000)]
+        listings: usize,
+        /// How many times each query of the mix runs for the latency figures.
+        #[arg(long, default_value_t = 50)]
+        rounds: usize,
+    },
     /// Run judged queries against the current index and print nDCG@10, recall@10 and the zero-result rate.
     Relevance {
         /// Judged queries (the format of shared/corpus/dev-queries.json).
@@ -164,6 +174,9 @@ pub fn run(cli: Cli) -> Result<(), ServerError> {
                 .transpose()?;
             bench::import_benchmark(listings, url)
         }
+        Command::Bench(BenchCommand::Search { listings, rounds }) => {
+            bench::search_benchmark(listings, rounds)
+        }
         Command::Bench(BenchCommand::Relevance { queries, verbose }) => {
             let store = open_store(&settings)?;
             let vocabularies = std::sync::Arc::new(Vocabularies::builtin()?);
@@ -218,10 +231,10 @@ fn serve(settings: &Settings, demo_data: bool) -> Result<(), ServerError> {
         source,
     })?;
     let vocabularies = Arc::new(Vocabularies::builtin()?);
-    if demo_data {
-        if let Some(summary) = demo::load_if_empty(&store, &vocabularies, chrono::Utc::now())? {
-            println!("Loaded the demo dataset: {} listings.", summary.created);
-        }
+    if demo_data
+        && let Some(summary) = demo::load_if_empty(&store, &vocabularies, chrono::Utc::now())?
+    {
+        println!("Loaded the demo dataset: {} listings.", summary.created);
     }
     let index = indexer::open_index(settings, &store, vocabularies.clone())?;
     let stop_follower = Arc::new(AtomicBool::new(false));
