@@ -125,6 +125,23 @@ pub fn fold(text: &str, keep_nordic: bool) -> String {
     out
 }
 
+const VOWELS: [char; 9] = ['a', 'e', 'i', 'o', 'u', 'y', 'å', 'ä', 'ö'];
+
+/// Evens out what the Snowball stemmers leave of Finnish and Swedish stems: the plural `i`
+/// after a vowel (*kahviloi-ssa*), then a final vowel (*kahvila* / *kahviloi*, *café* /
+/// *caféet*), so that the forms of one word meet. Stems keep at least three letters.
+fn trim_stem_vowels(stem: &mut String) {
+    let count = stem.chars().count();
+    let mut chars: Vec<char> = stem.chars().collect();
+    if count > 4 && chars.last() == Some(&'i') && chars.get(count - 2).is_some_and(|c| VOWELS.contains(c)) {
+        chars.pop();
+    }
+    if chars.len() > 3 && chars.last().is_some_and(|c| VOWELS.contains(c)) {
+        chars.pop();
+    }
+    *stem = chars.into_iter().collect();
+}
+
 /// The word-level part of an analyzer: stemming and decompounding of one lowercase word.
 #[derive(Clone)]
 pub struct Morphology {
@@ -156,7 +173,11 @@ impl Morphology {
     /// Stem and fold one lowercase word.
     pub fn stem(&self, word: &str) -> String {
         let prepared = fold(word, true);
-        fold(&self.stemmer.stem(&prepared), false)
+        let mut stem = self.stemmer.stem(&prepared).into_owned();
+        if matches!(self.lang, TextLang::Fi | TextLang::Sv) {
+            trim_stem_vowels(&mut stem);
+        }
+        fold(&stem, false)
     }
 
     /// The parts of a compound word (lowercase), if it splits into known parts; the last part
@@ -444,6 +465,18 @@ mod tests {
             fi.terms("kielikahvila")[0],
             "inflection"
         );
+    }
+
+    #[test]
+    fn inflected_forms_meet_at_one_stem() {
+        let fi = fi();
+        for form in ["kahvilassa", "kahviloissa", "kahviloita", "kahvilat"] {
+            assert_eq!(fi.stem(form), fi.stem("kahvila"), "{form}");
+        }
+        let sv = sv();
+        for form in ["caféet", "caféer", "cafeerna"] {
+            assert_eq!(sv.stem(form), sv.stem("café"), "{form}");
+        }
     }
 
     #[test]

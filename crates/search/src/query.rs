@@ -10,7 +10,7 @@ use kynnys_domain::{Kind, Lang, NextOccurrence};
 use levenshtein_automata::{DFA, Distance, LevenshteinAutomatonBuilder};
 use serde::Serialize;
 use std::sync::OnceLock;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
@@ -365,8 +365,13 @@ pub(crate) fn text_query(
         .collect();
     let mut words: Vec<WordQuery> = Vec::new();
     let mut all: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    // One query per language; a document scores by its best language, so that a listing
+    // written in three languages does not outrank one written in one.
+    let mut per_language: Vec<Box<dyn Query>> = Vec::new();
+    let mut groups_seen: Vec<Vec<String>> = Vec::new();
     let last_raw = raw_words.last().map(|w| fold(w, false));
     for text_lang in TextLang::ALL {
+        let mut language_clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let weight = if text_lang == lang { 1.0 } else { 0.6 };
         let lang_fields: Vec<Field> = weighted_fields(fields, text_lang)
             .iter()
@@ -417,7 +422,7 @@ pub(crate) fn text_query(
             }
             let query: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
             let word = raw_words.get(i).cloned().unwrap_or_else(|| whole.clone());
-            all.push((Occur::Should, query.box_clone()));
+            language_clauses.push((Occur::Should, query.box_clone()));
             match words.iter_mut().find(|w| w.word == word) {
                 Some(existing) => {
                     let merged = BooleanQuery::new(vec![
@@ -435,49 +440,47 @@ pub(crate) fn text_query(
         }
         // Synonyms of phrases in this language, searched in each entry's own language.
         let stems: Vec<String> = analysed.iter().map(|t| t[0].clone()).collect();
-        for entry in resources.synonyms.expansions(text_lang, &stems) {
-            let entry_words = analysed_words(resources, entry.lang, &entry.text);
-            if entry_words.is_empty() {
+        for group in resources.synonyms.expansions(text_lang, &stems) {
+            let key: Vec<String> = group.iter().map(|e| e.text.clone()).collect();
+            if groups_seen.contains(&key) {
                 continue;
             }
-            let must: Vec<(Occur, Box<dyn Query>)> = entry_words
-                .iter()
-                .map(|terms| {
-                    let mut alternatives = in_language(fields, entry.lang, &terms[0], 1.0);
-                    if terms.len() > 1 {
-                        let parts: Vec<(Occur, Box<dyn Query>)> = terms[1..]
-                            .iter()
-                            .map(|p| {
-                                (
-                                    Occur::Must,
-                                    Box::new(BooleanQuery::new(in_language(
-                                        fields, entry.lang, p, 1.0,
-                                    ))) as Box<dyn Query>,
-                                )
-                            })
-                            .collect();
-                        alternatives.push((Occur::Should, Box::new(BooleanQuery::new(parts))));
-                    }
-                    (
-                        Occur::Must,
-                        Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>,
-                    )
-                })
-                .collect();
-            let weight = if entry.lang == lang { 0.9 } else { 0.8 };
-            let query: Box<dyn Query> =
-                Box::new(BoostQuery::new(Box::new(BooleanQuery::new(must)), weight));
-            all.push((Occur::Should, query.box_clone()));
-            let label = entry.text.clone();
-            if !words.iter().any(|w| w.word == label) {
-                words.push(WordQuery {
-                    word: label,
-                    query,
-                    synonym: true,
-                });
+            groups_seen.push(key);
+            let mut entries: Vec<Box<dyn Query>> = Vec::new();
+            for entry in group {
+                let entry_words = analysed_words(resources, entry.lang, &entry.text);
+                if entry_words.is_empty() {
+                    continue;
+                }
+                let must: Vec<(Occur, Box<dyn Query>)> = entry_words
+                    .iter()
+                    .map(|terms| {
+                        let mut alternatives = in_language(fields, entry.lang, &terms[0], 1.0);
+                        if terms.len() > 1 {
+                            let parts: Vec<(Occur, Box<dyn Query>)> = terms[1..]
+                                .iter()
+                                .map(|p| (Occur::Must, Box::new(BooleanQuery::new(in_language(fields, entry.lang, p, 1.0))) as Box<dyn Query>))
+                                .collect();
+                            alternatives.push((Occur::Should, Box::new(BooleanQuery::new(parts))));
+                        }
+                        (Occur::Must, Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>)
+                    })
+                    .collect();
+                let query: Box<dyn Query> = Box::new(BooleanQuery::new(must));
+                entries.push(query.box_clone());
+                if !words.iter().any(|w| w.word == entry.text) {
+                    words.push(WordQuery { word: entry.text.clone(), query, synonym: true });
+                }
+            }
+            if !entries.is_empty() {
+                // A concept counts once however many of its names a listing uses.
+                let concept = DisjunctionMaxQuery::with_tie_breaker(entries, 0.1);
+                all.push((Occur::Should, Box::new(BoostQuery::new(Box::new(concept), 0.7))));
             }
         }
+        per_language.push(Box::new(BooleanQuery::new(language_clauses)));
     }
+    all.push((Occur::Should, Box::new(DisjunctionMaxQuery::with_tie_breaker(per_language, 0.2))));
     // Names of organisations and places, without stemming.
     for word in &raw_words {
         let folded = fold(word, false);

@@ -56,8 +56,9 @@ impl Synonyms {
 
     /// The entries to add for a query whose words stem to `query_stems` in `lang`: every other
     /// entry of each group that has an entry contained (as consecutive words) in the query.
-    pub fn expansions(&self, lang: TextLang, query_stems: &[String]) -> Vec<&Entry> {
-        let mut out: Vec<&Entry> = Vec::new();
+    /// Per matching group, its other entries.
+    pub fn expansions(&self, lang: TextLang, query_stems: &[String]) -> Vec<Vec<&Entry>> {
+        let mut out: Vec<Vec<&Entry>> = Vec::new();
         for group in &self.groups {
             let hit = group.iter().find(|e| {
                 e.lang == lang
@@ -67,11 +68,7 @@ impl Synonyms {
                         .any(|w| w == e.stems.as_slice())
             });
             if let Some(hit) = hit {
-                for entry in group {
-                    if entry != hit && !out.contains(&entry) {
-                        out.push(entry);
-                    }
-                }
+                out.push(group.iter().filter(|entry| *entry != hit).collect());
             }
         }
         out
