@@ -133,7 +133,10 @@ const VOWELS: [char; 9] = ['a', 'e', 'i', 'o', 'u', 'y', 'å', 'ä', 'ö'];
 fn trim_stem_vowels(stem: &mut String) {
     let count = stem.chars().count();
     let mut chars: Vec<char> = stem.chars().collect();
-    if count > 4 && chars.last() == Some(&'i') && chars.get(count - 2).is_some_and(|c| VOWELS.contains(c)) {
+    if count > 4
+        && chars.last() == Some(&'i')
+        && chars.get(count - 2).is_some_and(|c| VOWELS.contains(c))
+    {
         chars.pop();
     }
     if chars.len() > 3 && chars.last().is_some_and(|c| VOWELS.contains(c)) {
@@ -174,6 +177,10 @@ impl Morphology {
     pub fn stem(&self, word: &str) -> String {
         let prepared = fold(word, true);
         let mut stem = self.stemmer.stem(&prepared).into_owned();
+        // Swedish loanwords in -é take the definite -et (caféet, idéet), which Snowball keeps.
+        if self.lang == TextLang::Sv && stem.ends_with("eet") {
+            stem.truncate(stem.len() - 2);
+        }
         if matches!(self.lang, TextLang::Fi | TextLang::Sv) {
             trim_stem_vowels(&mut stem);
         }
@@ -394,6 +401,20 @@ pub fn plain_analyzer() -> TextAnalyzer {
         .filter(LowerCaser)
         .filter(FoldFilter)
         .build()
+}
+
+/// The terms a language's analyzer makes of `text`, per word: the whole word's term first, then
+/// its compound parts (for tuning the word lists: `kynnys bench analyze`).
+pub fn analyze(resources: &crate::Resources, lang: TextLang, text: &str) -> Vec<Vec<String>> {
+    let mut analyzer = analyzer(resources.morphology(lang).clone());
+    let mut words: Vec<(usize, Vec<String>)> = Vec::new();
+    for token in tokens(&mut analyzer, text) {
+        match words.last_mut() {
+            Some((position, terms)) if *position == token.position => terms.push(token.text),
+            _ => words.push((token.position, vec![token.text])),
+        }
+    }
+    words.into_iter().map(|(_, terms)| terms).collect()
 }
 
 /// Runs an analyzer over a text and returns its tokens.

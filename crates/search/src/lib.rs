@@ -12,7 +12,7 @@ mod resources;
 mod schema;
 mod synonyms;
 
-pub use analysis::{Morphology, TextLang, fold};
+pub use analysis::{Morphology, TextLang, analyze, fold};
 pub use document::IndexListing;
 pub use error::SearchError;
 pub use index::{IndexStatus, SearchIndex};

@@ -337,17 +337,8 @@ fn in_language(
         .collect()
 }
 
-/// Groups analyzer output by word position: the whole word's stem first, then its parts.
 fn analysed_words(resources: &Resources, lang: TextLang, text: &str) -> Vec<Vec<String>> {
-    let mut analyzer = crate::analysis::analyzer(resources.morphology(lang).clone());
-    let mut words: Vec<(usize, Vec<String>)> = Vec::new();
-    for token in crate::analysis::tokens(&mut analyzer, text) {
-        match words.last_mut() {
-            Some((position, terms)) if *position == token.position => terms.push(token.text),
-            _ => words.push((token.position, vec![token.text])),
-        }
-    }
-    words.into_iter().map(|(_, terms)| terms).collect()
+    crate::analysis::analyze(resources, lang, text)
 }
 
 /// Builds the text query of `q` for a reader in `lang` (the language of the user interface).
@@ -379,6 +370,7 @@ pub(crate) fn text_query(
             .collect();
         let analysed = analysed_words(resources, text_lang, q);
         let word_count = analysed.len();
+        let mut synonym_stems: Vec<String> = Vec::with_capacity(word_count);
         for (i, terms) in analysed.iter().enumerate() {
             let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
             let whole = &terms[0];
@@ -397,18 +389,21 @@ pub(crate) fn text_query(
                     Box::new(BoostQuery::new(Box::new(BooleanQuery::new(parts)), 0.6)),
                 ));
             }
-            let known = terms
-                .iter()
-                .any(|t| doc_freq(searcher, &lang_fields, t) > 0);
-            if !known && whole.chars().count() >= 5 {
+            let whole_freq = doc_freq(searcher, &lang_fields, whole);
+            // What the word most likely means when it is not a word of the index: the most
+            // frequent near term (a typo, an inflection the stemmer missed) or completion.
+            let mut best_guess: Option<String> = None;
+            if whole_freq == 0 && whole.chars().count() >= 5 {
                 for (candidate, _) in fuzzy_terms(searcher, &lang_fields, whole, false) {
                     clauses.extend(in_language(fields, text_lang, &candidate, weight * 0.5));
+                    best_guess.get_or_insert(candidate);
                 }
             }
             let is_last = i + 1 == word_count;
+            // Completions of the last word, unless it is already a common word of the index.
             if let Some(raw) = last_raw
                 .as_ref()
-                .filter(|r| is_last && r.chars().count() >= 3)
+                .filter(|r| is_last && whole_freq < 3 && r.chars().count() >= 3)
             {
                 let prefix_fields: Vec<Field> = [
                     fields.lang(text_lang).title,
@@ -416,10 +411,19 @@ pub(crate) fn text_query(
                     fields.lang(text_lang).labels,
                 ]
                 .to_vec();
-                for (completion, _) in fuzzy_terms(searcher, &prefix_fields, raw, true) {
+                let mut completions = fuzzy_terms(searcher, &prefix_fields, raw, true).into_iter();
+                if let Some((top, _)) = completions.next() {
+                    clauses.extend(in_language(fields, text_lang, &top, weight * 0.5));
+                    // For the word being typed, the likeliest completion beats a near term.
+                    if whole_freq == 0 {
+                        best_guess = Some(top);
+                    }
+                }
+                for (completion, _) in completions {
                     clauses.extend(in_language(fields, text_lang, &completion, weight * 0.5));
                 }
             }
+            synonym_stems.push(best_guess.unwrap_or_else(|| whole.clone()));
             let query: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
             let word = raw_words.get(i).cloned().unwrap_or_else(|| whole.clone());
             language_clauses.push((Occur::Should, query.box_clone()));
@@ -439,8 +443,7 @@ pub(crate) fn text_query(
             }
         }
         // Synonyms of phrases in this language, searched in each entry's own language.
-        let stems: Vec<String> = analysed.iter().map(|t| t[0].clone()).collect();
-        for group in resources.synonyms.expansions(text_lang, &stems) {
+        for group in resources.synonyms.expansions(text_lang, &synonym_stems) {
             let key: Vec<String> = group.iter().map(|e| e.text.clone()).collect();
             if groups_seen.contains(&key) {
                 continue;
@@ -459,28 +462,49 @@ pub(crate) fn text_query(
                         if terms.len() > 1 {
                             let parts: Vec<(Occur, Box<dyn Query>)> = terms[1..]
                                 .iter()
-                                .map(|p| (Occur::Must, Box::new(BooleanQuery::new(in_language(fields, entry.lang, p, 1.0))) as Box<dyn Query>))
+                                .map(|p| {
+                                    (
+                                        Occur::Must,
+                                        Box::new(BooleanQuery::new(in_language(
+                                            fields, entry.lang, p, 1.0,
+                                        )))
+                                            as Box<dyn Query>,
+                                    )
+                                })
                                 .collect();
                             alternatives.push((Occur::Should, Box::new(BooleanQuery::new(parts))));
                         }
-                        (Occur::Must, Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>)
+                        (
+                            Occur::Must,
+                            Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>,
+                        )
                     })
                     .collect();
                 let query: Box<dyn Query> = Box::new(BooleanQuery::new(must));
                 entries.push(query.box_clone());
                 if !words.iter().any(|w| w.word == entry.text) {
-                    words.push(WordQuery { word: entry.text.clone(), query, synonym: true });
+                    words.push(WordQuery {
+                        word: entry.text.clone(),
+                        query,
+                        synonym: true,
+                    });
                 }
             }
             if !entries.is_empty() {
                 // A concept counts once however many of its names a listing uses.
                 let concept = DisjunctionMaxQuery::with_tie_breaker(entries, 0.1);
-                all.push((Occur::Should, Box::new(BoostQuery::new(Box::new(concept), 0.7))));
+                all.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(concept), 0.7)),
+                ));
             }
         }
         per_language.push(Box::new(BooleanQuery::new(language_clauses)));
     }
-    all.push((Occur::Should, Box::new(DisjunctionMaxQuery::with_tie_breaker(per_language, 0.2))));
+    all.push((
+        Occur::Should,
+        Box::new(DisjunctionMaxQuery::with_tie_breaker(per_language, 0.2)),
+    ));
     // Names of organisations and places, without stemming.
     for word in &raw_words {
         let folded = fold(word, false);

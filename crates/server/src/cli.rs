@@ -63,6 +63,14 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 50)]
         rounds: usize,
     },
+    /// Show the terms the analyzer of a language makes of a text (whole words, then compound parts).
+    Analyze {
+        /// fi, sv or en.
+        #[arg(long, default_value = "fi")]
+        lang: String,
+        /// The text to analyze.
+        text: String,
+    },
     /// Run judged queries against the current index and print nDCG@10, recall@10 and the zero-result rate.
     Relevance {
         /// Judged queries (the format of shared/corpus/dev-queries.json).
@@ -176,6 +184,20 @@ pub fn run(cli: Cli) -> Result<(), ServerError> {
         }
         Command::Bench(BenchCommand::Search { listings, rounds }) => {
             bench::search_benchmark(listings, rounds)
+        }
+        Command::Bench(BenchCommand::Analyze { lang, text }) => {
+            let lang: kynnys_domain::Lang = lang.parse().map_err(|()| {
+                ServerError::Config(format!("--lang {lang:?}: expected fi, sv or en"))
+            })?;
+            let resources = kynnys_search::Resources::builtin();
+            for terms in kynnys_search::analyze(
+                &resources,
+                kynnys_search::TextLang::from_domain(lang),
+                &text,
+            ) {
+                println!("{}", terms.join(" + "));
+            }
+            Ok(())
         }
         Command::Bench(BenchCommand::Relevance { queries, verbose }) => {
             let store = open_store(&settings)?;
