@@ -406,7 +406,7 @@ pub fn plain_analyzer() -> TextAnalyzer {
 /// The terms a language's analyzer makes of `text`, per word: the whole word's term first, then
 /// its compound parts (for tuning the word lists: `kynnys bench analyze`).
 pub fn analyze(resources: &crate::Resources, lang: TextLang, text: &str) -> Vec<Vec<String>> {
-    let mut analyzer = analyzer(resources.morphology(lang).clone());
+    let mut analyzer = resources.analyzer(lang);
     let mut words: Vec<(usize, Vec<String>)> = Vec::new();
     for token in tokens(&mut analyzer, text) {
         match words.last_mut() {

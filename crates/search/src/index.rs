@@ -4,7 +4,7 @@
 //! last change sequence number applied, so a restart resumes where the index left off.
 
 use crate::SearchError;
-use crate::analysis::{PLAIN_ANALYZER, TextLang, analyzer, plain_analyzer};
+use crate::analysis::{PLAIN_ANALYZER, TextLang, plain_analyzer};
 use crate::collector::{FACETS, Filters, KeyOrder, SearchCollector, SegmentFacts};
 use crate::document::{Card, IndexListing};
 use crate::query::{
@@ -126,10 +126,7 @@ pub struct SearchIndex {
 fn register_analyzers(index: &Index, resources: &Resources) {
     let manager = index.tokenizers();
     for lang in TextLang::ALL {
-        manager.register(
-            lang.analyzer_name(),
-            analyzer(resources.morphology(lang).clone()),
-        );
+        manager.register(lang.analyzer_name(), resources.analyzer(lang));
     }
     manager.register(PLAIN_ANALYZER, plain_analyzer());
 }

@@ -451,7 +451,7 @@ pub(crate) fn text_query(
             groups_seen.push(key);
             let mut entries: Vec<Box<dyn Query>> = Vec::new();
             for entry in group {
-                let entry_words = analysed_words(resources, entry.lang, &entry.text);
+                let entry_words = &entry.words;
                 if entry_words.is_empty() {
                     continue;
                 }

@@ -14,6 +14,8 @@ pub struct Resources {
     pub(crate) sv: Morphology,
     pub(crate) en: Morphology,
     pub(crate) synonyms: Synonyms,
+    /// Built analyzers (building one makes its stop word set), cloned for each use.
+    analyzers: [tantivy::tokenizer::TextAnalyzer; 3],
 }
 
 impl Resources {
@@ -22,13 +24,26 @@ impl Resources {
         let fi = Morphology::new(TextLang::Fi, COMPOUNDS_FI);
         let sv = Morphology::new(TextLang::Sv, COMPOUNDS_SV);
         let en = Morphology::new(TextLang::En, "");
-        let synonyms = Synonyms::parse(SYNONYMS, [&fi, &sv, &en]);
-        Self {
+        let analyzers = [
+            crate::analysis::analyzer(fi.clone()),
+            crate::analysis::analyzer(sv.clone()),
+            crate::analysis::analyzer(en.clone()),
+        ];
+        let mut resources = Self {
             fi,
             sv,
             en,
-            synonyms,
-        }
+            synonyms: Synonyms::default(),
+            analyzers,
+        };
+        resources.synonyms = Synonyms::parse(SYNONYMS, &resources);
+        resources
+    }
+
+    /// A ready analyzer of the language.
+    pub fn analyzer(&self, lang: TextLang) -> tantivy::tokenizer::TextAnalyzer {
+        let i = TextLang::ALL.iter().position(|l| *l == lang).unwrap_or(0);
+        self.analyzers[i].clone()
     }
 
     pub fn morphology(&self, lang: TextLang) -> &Morphology {

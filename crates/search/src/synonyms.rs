@@ -1,7 +1,7 @@
 //! Multilingual synonym groups (`search-index/synonyms.txt`): a query that contains one entry of a
 //! group is expanded with the other entries, each searched in its own language's fields.
 
-use crate::analysis::{Morphology, TextLang};
+use crate::analysis::TextLang;
 
 /// One entry of a group: its language and the stems of its words.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -9,6 +9,8 @@ pub struct Entry {
     pub lang: TextLang,
     pub text: String,
     pub stems: Vec<String>,
+    /// The entry as its language's analyzer sees it (per word: whole term, then parts).
+    pub words: Vec<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -23,8 +25,7 @@ fn words(text: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 impl Synonyms {
-    pub fn parse(text: &str, morphologies: [&Morphology; 3]) -> Self {
-        let morphology = |lang: TextLang| morphologies.iter().find(|m| m.lang() == lang).copied();
+    pub fn parse(text: &str, resources: &crate::Resources) -> Self {
         let groups = text
             .lines()
             .map(str::trim)
@@ -34,11 +35,12 @@ impl Synonyms {
                     .filter_map(|entry| {
                         let (code, phrase) = entry.trim().split_once(':')?;
                         let lang = TextLang::ALL.into_iter().find(|l| l.code() == code)?;
-                        let m = morphology(lang)?;
+                        let m = resources.morphology(lang);
                         let stems: Vec<String> = words(phrase).map(|w| m.stem(&w)).collect();
                         (!stems.is_empty()).then(|| Entry {
                             lang,
                             text: phrase.trim().to_owned(),
+                            words: crate::analysis::analyze(resources, lang, phrase),
                             stems,
                         })
                     })
@@ -81,14 +83,13 @@ mod tests {
 
     #[test]
     fn a_phrase_in_one_language_brings_the_others() {
-        let fi = Morphology::new(TextLang::Fi, "kieli\nkahvila\n");
-        let sv = Morphology::new(TextLang::Sv, "");
-        let en = Morphology::new(TextLang::En, "");
+        let resources = crate::Resources::builtin();
         let s = Synonyms::parse(
             "# comment\nfi:kielikahvila | sv:språkcafé | en:language café\nfi:läksykerho | en:homework club\n",
-            [&fi, &sv, &en],
+            &resources,
         );
         assert_eq!(s.len(), 2);
+        let en = resources.morphology(TextLang::En);
         let query: Vec<String> = ["a", "language", "cafes"]
             .iter()
             .map(|w| en.stem(w))
@@ -97,6 +98,7 @@ mod tests {
         assert_eq!(groups.len(), 1);
         let got: Vec<&str> = groups[0].iter().map(|e| e.text.as_str()).collect();
         assert_eq!(got, ["kielikahvila", "språkcafé"]);
+        let fi = resources.morphology(TextLang::Fi);
         let query: Vec<String> = vec![fi.stem("kielikahvilaan")];
         assert_eq!(
             s.expansions(TextLang::Fi, &query).concat().len(),
