@@ -443,7 +443,18 @@ pub(crate) fn text_query(
             }
         }
         // Synonyms of phrases in this language, searched in each entry's own language.
-        for group in resources.synonyms.expansions(text_lang, &synonym_stems) {
+        let synonym_groups = resources
+            .synonyms
+            .expansions(text_lang, &synonym_stems)
+            .into_iter()
+            .map(|g| (g, 0.7));
+        // Broader concepts (related activities) count less than synonyms.
+        let concept_groups = resources
+            .concepts
+            .expansions(text_lang, &synonym_stems)
+            .into_iter()
+            .map(|g| (g, 0.35));
+        for (group, boost) in synonym_groups.chain(concept_groups) {
             let key: Vec<String> = group.iter().map(|e| e.text.clone()).collect();
             if groups_seen.contains(&key) {
                 continue;
@@ -495,7 +506,7 @@ pub(crate) fn text_query(
                 let concept = DisjunctionMaxQuery::with_tie_breaker(entries, 0.1);
                 all.push((
                     Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(concept), 0.7)),
+                    Box::new(BoostQuery::new(Box::new(concept), boost)),
                 ));
             }
         }

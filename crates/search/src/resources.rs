@@ -6,6 +6,7 @@ use crate::synonyms::Synonyms;
 const COMPOUNDS_FI: &str = include_str!("../../../search-index/compounds-fi.txt");
 const COMPOUNDS_SV: &str = include_str!("../../../search-index/compounds-sv.txt");
 const SYNONYMS: &str = include_str!("../../../search-index/synonyms.txt");
+const CONCEPTS: &str = include_str!("../../../search-index/concepts.txt");
 
 /// Everything the analyzers and the query builder need, loaded once.
 #[derive(Clone)]
@@ -14,6 +15,8 @@ pub struct Resources {
     pub(crate) sv: Morphology,
     pub(crate) en: Morphology,
     pub(crate) synonyms: Synonyms,
+    /// Broader groups of related activities, weighted below synonyms.
+    pub(crate) concepts: Synonyms,
     /// Built analyzers (building one makes its stop word set), cloned for each use.
     analyzers: [tantivy::tokenizer::TextAnalyzer; 3],
 }
@@ -34,9 +37,11 @@ impl Resources {
             sv,
             en,
             synonyms: Synonyms::default(),
+            concepts: Synonyms::default(),
             analyzers,
         };
         resources.synonyms = Synonyms::parse(SYNONYMS, &resources);
+        resources.concepts = Synonyms::parse(CONCEPTS, &resources);
         resources
     }
 
