@@ -331,8 +331,22 @@ fn in_language(
     term: &str,
     weight: f32,
 ) -> Vec<(Occur, Box<dyn Query>)> {
+    in_language_scoped(fields, lang, term, weight, true)
+}
+
+/// Like [`in_language`]; without descriptions when `descriptions` is false (what a listing is
+/// about is in its title, summary and labels).
+fn in_language_scoped(
+    fields: &Fields,
+    lang: TextLang,
+    term: &str,
+    weight: f32,
+    descriptions: bool,
+) -> Vec<(Occur, Box<dyn Query>)> {
+    let description = fields.lang(lang).description;
     weighted_fields(fields, lang)
         .into_iter()
+        .filter(|(field, _)| descriptions || *field != description)
         .map(|(field, w)| (Occur::Should, term_query(field, term, w * weight)))
         .collect()
 }
@@ -447,14 +461,15 @@ pub(crate) fn text_query(
             .synonyms
             .expansions(text_lang, &synonym_stems)
             .into_iter()
-            .map(|g| (g, 0.7));
-        // Broader concepts (related activities) count less than synonyms.
+            .map(|g| (g, 0.7, true));
+        // Broader concepts (related activities) count less than synonyms, and only where a
+        // listing says what it is about (title, summary, labels), whole words only.
         let concept_groups = resources
             .concepts
             .expansions(text_lang, &synonym_stems)
             .into_iter()
-            .map(|g| (g, 0.35));
-        for (group, boost) in synonym_groups.chain(concept_groups) {
+            .map(|g| (g, 0.35, false));
+        for (group, boost, whole_listing) in synonym_groups.chain(concept_groups) {
             let key: Vec<String> = group.iter().map(|e| e.text.clone()).collect();
             if groups_seen.contains(&key) {
                 continue;
@@ -469,8 +484,9 @@ pub(crate) fn text_query(
                 let must: Vec<(Occur, Box<dyn Query>)> = entry_words
                     .iter()
                     .map(|terms| {
-                        let mut alternatives = in_language(fields, entry.lang, &terms[0], 1.0);
-                        if terms.len() > 1 {
+                        let mut alternatives =
+                            in_language_scoped(fields, entry.lang, &terms[0], 1.0, whole_listing);
+                        if whole_listing && terms.len() > 1 {
                             let parts: Vec<(Occur, Box<dyn Query>)> = terms[1..]
                                 .iter()
                                 .map(|p| {
