@@ -208,21 +208,8 @@ pub fn run(cli: Cli) -> Result<(), ServerError> {
         Command::Reindex => {
             let store = open_store(&settings)?;
             let vocabularies = Vocabularies::builtin()?;
-            let now = chrono::Utc::now();
             let started = std::time::Instant::now();
-            let seq = store.last_seq()?;
-            let name = indexer::with_published(&store, |listings| {
-                let current =
-                    listings.filter(|l| !l.as_ref().is_ok_and(|l| l.record.is_expired(now)));
-                Ok(kynnys_search::SearchIndex::build_beside(
-                    &settings.index_dir,
-                    &kynnys_search::Resources::builtin(),
-                    &vocabularies,
-                    current,
-                    seq,
-                    now,
-                )?)
-            })?;
+            let (name, seq) = indexer::reindex_beside(&settings, &store, &vocabularies)?;
             println!(
                 "Built search index {name} (changes up to {seq}) in {:.1} s; it is live now.",
                 started.elapsed().as_secs_f64()

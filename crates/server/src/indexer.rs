@@ -93,6 +93,28 @@ pub fn rebuild(store: &Store, index: &SearchIndex, now: DateTime<Utc>) -> Result
     Ok(())
 }
 
+/// `kynnys reindex`: builds a generation from the database beside the live one and names it in
+/// `CURRENT`; a running server switches to it. Returns the generation and the sequence number.
+pub fn reindex_beside(
+    settings: &Settings,
+    store: &Store,
+    vocabularies: &Vocabularies,
+) -> Result<(String, i64), ServerError> {
+    let now = Utc::now();
+    let seq = store.last_seq()?;
+    let name = with_published(store, |listings| {
+        Ok(SearchIndex::build_beside(
+            &settings.index_dir,
+            &Resources::builtin(),
+            vocabularies,
+            current(listings, now),
+            seq,
+            now,
+        )?)
+    })?;
+    Ok((name, seq))
+}
+
 /// Applies every change after the index's sequence number. Returns how many were applied.
 pub fn catch_up(
     store: &Store,
