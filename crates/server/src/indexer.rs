@@ -78,15 +78,19 @@ pub fn with_published<T>(
     }
 }
 
+/// The published listings that are still current at `now`.
+fn current<'a>(
+    listings: &'a mut dyn Iterator<Item = Result<IndexListing, SearchError>>,
+    now: DateTime<Utc>,
+) -> impl Iterator<Item = Result<IndexListing, SearchError>> + 'a {
+    listings.filter(move |l| !l.as_ref().is_ok_and(|l| l.record.is_expired(now)))
+}
+
 /// Builds a fresh generation from the database and makes it live.
 pub fn rebuild(store: &Store, index: &SearchIndex, now: DateTime<Utc>) -> Result<(), ServerError> {
     let seq = store.last_seq()?;
     with_published(store, |listings| {
-        Ok(index.rebuild(
-            listings.filter(|l| !l.as_ref().is_ok_and(|l| l.record.is_expired(now))),
-            seq,
-            now,
-        )?)
+        Ok(index.rebuild(current(listings, now), seq, now)?)
     })?;
     store.clear_index_outbox(seq)?;
     tracing::info!(seq, documents = index.num_docs()?, "search index rebuilt");
