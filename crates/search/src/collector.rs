@@ -8,16 +8,6 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
-/// The facet dimensions, in the order of [`Filters::dims`].
-pub const FACETS: [&str; 6] = [
-    "kind",
-    "municipality",
-    "region",
-    "theme",
-    "target_group",
-    "language",
-];
-
 /// Sort key: smaller is better; the tie-breaker makes keys unique.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Key {
@@ -55,7 +45,8 @@ pub enum KeyOrder {
 
 #[derive(Debug, Clone)]
 pub struct Filters {
-    /// Per facet dimension: the allowed codes (`None` = no filter).
+    /// Per facet dimension (kind, municipality, region, theme, target group, language): the
+    /// allowed codes (`None` = no filter).
     pub dims: [Option<Vec<bool>>; 6],
     pub online: Option<bool>,
     pub free: Option<bool>,

@@ -5,7 +5,7 @@
 
 use crate::SearchError;
 use crate::analysis::{PLAIN_ANALYZER, TextLang, plain_analyzer};
-use crate::collector::{FACETS, Filters, KeyOrder, SearchCollector, SegmentFacts};
+use crate::collector::{Filters, KeyOrder, SearchCollector, SegmentFacts};
 use crate::document::{Card, IndexListing};
 use crate::query::{
     FacetCount, Facets, Matched, ResolvedText, SearchHit, SearchRequest, SearchResponse, Sort,
@@ -228,8 +228,7 @@ impl SearchIndex {
         vocab: Arc<Vocabularies>,
     ) -> Result<(Self, IndexStatus), SearchError> {
         std::fs::create_dir_all(dir)?;
-        let (fields_schema, fields) = schema::build();
-        drop(fields_schema);
+        let (_, fields) = schema::build();
         let opened = match read_current(dir) {
             Some(name) => open_generation(dir, &name, &resources, &vocab)
                 .map_err(|reason| format!("{name}: {reason}")),
@@ -698,7 +697,6 @@ impl SearchIndex {
             target_group: self.facet_values(4, &counts[4]),
             language: self.facet_values(5, &counts[5]),
         };
-        let _ = FACETS;
         Ok(SearchResponse {
             total: fruit.total,
             items,

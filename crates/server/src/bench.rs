@@ -417,9 +417,6 @@ pub fn search_benchmark(listings: usize, rounds: usize) -> Result<(), ServerErro
     );
 
     let mix = query_mix(&vocabularies);
-    for (request_kind, _) in &mix {
-        let _ = request_kind;
-    }
     // Warm up, then time each query of the mix `rounds` times.
     for (_, request) in &mix {
         index.search(request, now)?;
