@@ -2,6 +2,8 @@
 //! Each runs on SQLite and, when `KYNNYS_TEST_POSTGRES_URL` is set, on PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use kynnys_store::testing::TestDatabase;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -277,17 +279,8 @@ fn serve_demo_loads_the_dataset_answers_and_stops_gracefully_on_sigterm() {
 }
 
 fn get_json(url: &str) -> (u16, serde_json::Value) {
-    let response = ureq::get(url)
-        .config()
-        .http_status_as_error(false)
-        .build()
-        .call()
-        .unwrap();
-    let status = response.status().as_u16();
-    let body = response.into_body().read_to_string().unwrap();
-    let json =
-        serde_json::from_str(&body).unwrap_or_else(|e| panic!("{status} {url}: {e}: {body:?}"));
-    (status, json)
+    let r = support::get_json(url);
+    (r.status, r.body)
 }
 
 /// Polls `check` until it holds or `limit` passes; returns how long it took.

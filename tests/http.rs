@@ -1,6 +1,8 @@
 //! The HTTP application started in-process on port 0, against real databases.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use kynnys_server::app::Application;
 use kynnys_server::config::Settings;
 use kynnys_store::testing::TestDatabase;
@@ -13,20 +15,8 @@ fn settings(db: &TestDatabase) -> Settings {
 }
 
 fn get(url: &str) -> (u16, String, serde_json::Value) {
-    let response = ureq::get(url)
-        .config()
-        .http_status_as_error(false)
-        .build()
-        .call()
-        .unwrap();
-    let status = response.status().as_u16();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    let body = response.into_body().read_json().unwrap();
-    (status, content_type, body)
+    let r = support::get_json(url);
+    (r.status, r.content_type, r.body)
 }
 
 #[actix_web::test]
