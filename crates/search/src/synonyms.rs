@@ -2,6 +2,7 @@
 //! group is expanded with the other entries, each searched in its own language's fields.
 
 use crate::analysis::TextLang;
+use std::collections::HashMap;
 
 /// One entry of a group: its language and the stems of its words.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,6 +17,8 @@ pub struct Entry {
 #[derive(Debug, Clone, Default)]
 pub struct Synonyms {
     groups: Vec<Vec<Entry>>,
+    /// (language, first stem of an entry) → (group, entry): the entries a query word can start.
+    by_first_stem: HashMap<(TextLang, String), Vec<(usize, usize)>>,
 }
 
 fn words(text: &str) -> impl Iterator<Item = String> + '_ {
@@ -26,7 +29,7 @@ fn words(text: &str) -> impl Iterator<Item = String> + '_ {
 
 impl Synonyms {
     pub fn parse(text: &str, resources: &crate::Resources) -> Self {
-        let groups = text
+        let groups: Vec<Vec<Entry>> = text
             .lines()
             .map(str::trim)
             .filter(|l| !l.is_empty() && !l.starts_with('#'))
@@ -48,7 +51,21 @@ impl Synonyms {
             })
             .filter(|g| g.len() > 1)
             .collect();
-        Self { groups }
+        let mut by_first_stem: HashMap<(TextLang, String), Vec<(usize, usize)>> = HashMap::new();
+        for (g, group) in groups.iter().enumerate() {
+            for (e, entry) in group.iter().enumerate() {
+                if let Some(first) = entry.stems.first() {
+                    by_first_stem
+                        .entry((entry.lang, first.clone()))
+                        .or_default()
+                        .push((g, e));
+                }
+            }
+        }
+        Self {
+            groups,
+            by_first_stem,
+        }
     }
 
     #[cfg(test)]
@@ -60,20 +77,35 @@ impl Synonyms {
     /// entry of each group that has an entry contained (as consecutive words) in the query.
     /// Per matching group, its other entries.
     pub fn expansions(&self, lang: TextLang, query_stems: &[String]) -> Vec<Vec<&Entry>> {
-        let mut out: Vec<Vec<&Entry>> = Vec::new();
-        for group in &self.groups {
-            let hit = group.iter().find(|e| {
-                e.lang == lang
-                    && !e.stems.is_empty()
-                    && query_stems
-                        .windows(e.stems.len())
-                        .any(|w| w == e.stems.as_slice())
-            });
-            if let Some(hit) = hit {
-                out.push(group.iter().filter(|entry| *entry != hit).collect());
+        // The first entry of each group found at some position of the query, in group order.
+        let mut hits: Vec<(usize, usize)> = Vec::new();
+        for (start, stem) in query_stems.iter().enumerate() {
+            let Some(candidates) = self.by_first_stem.get(&(lang, stem.clone())) else {
+                continue;
+            };
+            for &(g, e) in candidates {
+                let entry = &self.groups[g][e];
+                let fits = query_stems.get(start..start + entry.stems.len())
+                    == Some(entry.stems.as_slice());
+                if fits {
+                    match hits.iter_mut().find(|(hg, _)| *hg == g) {
+                        Some(known) => known.1 = known.1.min(e),
+                        None => hits.push((g, e)),
+                    }
+                }
             }
         }
-        out
+        hits.sort_unstable();
+        hits.into_iter()
+            .map(|(g, e)| {
+                self.groups[g]
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i != e)
+                    .map(|(_, entry)| entry)
+                    .collect()
+            })
+            .collect()
     }
 }
 
