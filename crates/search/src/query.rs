@@ -162,8 +162,10 @@ fn levenshtein(distance: u8) -> &'static LevenshteinAutomatonBuilder {
     }
 }
 
-/// Adapts a Levenshtein DFA to the term dictionary's automaton interface.
-struct DfaAutomaton(DFA);
+/// Adapts a Levenshtein DFA to the term dictionary's automaton interface (cloned per segment,
+/// hence the `Arc`).
+#[derive(Clone)]
+struct DfaAutomaton(std::sync::Arc<DFA>);
 
 impl tantivy_fst::Automaton for DfaAutomaton {
     type State = u32;
@@ -250,25 +252,6 @@ impl tantivy_fst::Automaton for Prefix {
     }
 }
 
-#[derive(Clone)]
-struct DfaRef(std::sync::Arc<DfaAutomaton>);
-
-impl tantivy_fst::Automaton for DfaRef {
-    type State = u32;
-    fn start(&self) -> u32 {
-        self.0.start()
-    }
-    fn is_match(&self, s: &u32) -> bool {
-        self.0.is_match(s)
-    }
-    fn can_match(&self, s: &u32) -> bool {
-        self.0.can_match(s)
-    }
-    fn accept(&self, s: &u32, b: u8) -> u32 {
-        self.0.accept(s, b)
-    }
-}
-
 fn fuzzy_terms(
     searcher: &Searcher,
     fields: &[Field],
@@ -288,9 +271,7 @@ fn fuzzy_terms(
         found.truncate(MAX_PREFIX_TERMS);
     } else {
         let distance = if len >= 9 { 2 } else { 1 };
-        let dfa = DfaRef(std::sync::Arc::new(DfaAutomaton(
-            levenshtein(distance).build_dfa(term),
-        )));
+        let dfa = DfaAutomaton(std::sync::Arc::new(levenshtein(distance).build_dfa(term)));
         for f in fields {
             terms_matching(searcher, *f, &dfa, &mut found);
         }
@@ -334,6 +315,18 @@ fn in_language(
     in_language_scoped(fields, lang, term, weight, true)
 }
 
+/// The parts of a compound word, all required, each searched in the fields of its language.
+fn all_parts(fields: &Fields, lang: TextLang, parts: &[String], weight: f32) -> Box<dyn Query> {
+    let must: Vec<(Occur, Box<dyn Query>)> = parts
+        .iter()
+        .map(|p| {
+            let part = BooleanQuery::new(in_language(fields, lang, p, weight));
+            (Occur::Must, Box::new(part) as Box<dyn Query>)
+        })
+        .collect();
+    Box::new(BooleanQuery::new(must))
+}
+
 /// Like [`in_language`]; without descriptions when `descriptions` is false (what a listing is
 /// about is in its title, summary and labels).
 fn in_language_scoped(
@@ -349,10 +342,6 @@ fn in_language_scoped(
         .filter(|(field, _)| descriptions || *field != description)
         .map(|(field, w)| (Occur::Should, term_query(field, term, w * weight)))
         .collect()
-}
-
-fn analysed_words(resources: &Resources, lang: TextLang, text: &str) -> Vec<Vec<String>> {
-    crate::analysis::analyze(resources, lang, text)
 }
 
 /// Builds the text query of `q` for a reader in `lang` (the language of the user interface).
@@ -382,7 +371,7 @@ pub(crate) fn text_query(
             .iter()
             .map(|(f, _)| *f)
             .collect();
-        let analysed = analysed_words(resources, text_lang, q);
+        let analysed = crate::analysis::analyze(resources, text_lang, q);
         let word_count = analysed.len();
         let mut synonym_stems: Vec<String> = Vec::with_capacity(word_count);
         for (i, terms) in analysed.iter().enumerate() {
@@ -391,17 +380,8 @@ pub(crate) fn text_query(
             clauses.extend(in_language(fields, text_lang, whole, weight));
             if terms.len() > 1 {
                 // All parts of a compound, together, count a little less than the whole word.
-                let parts: Vec<(Occur, Box<dyn Query>)> = terms[1..]
-                    .iter()
-                    .map(|p| {
-                        let part = BooleanQuery::new(in_language(fields, text_lang, p, weight));
-                        (Occur::Must, Box::new(part) as Box<dyn Query>)
-                    })
-                    .collect();
-                clauses.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(BooleanQuery::new(parts)), 0.6)),
-                ));
+                let parts = all_parts(fields, text_lang, &terms[1..], weight);
+                clauses.push((Occur::Should, Box::new(BoostQuery::new(parts, 0.6))));
             }
             let whole_freq = doc_freq(searcher, &lang_fields, whole);
             // What the word most likely means when it is not a word of the index: the most
@@ -487,19 +467,10 @@ pub(crate) fn text_query(
                         let mut alternatives =
                             in_language_scoped(fields, entry.lang, &terms[0], 1.0, whole_listing);
                         if whole_listing && terms.len() > 1 {
-                            let parts: Vec<(Occur, Box<dyn Query>)> = terms[1..]
-                                .iter()
-                                .map(|p| {
-                                    (
-                                        Occur::Must,
-                                        Box::new(BooleanQuery::new(in_language(
-                                            fields, entry.lang, p, 1.0,
-                                        )))
-                                            as Box<dyn Query>,
-                                    )
-                                })
-                                .collect();
-                            alternatives.push((Occur::Should, Box::new(BooleanQuery::new(parts))));
+                            alternatives.push((
+                                Occur::Should,
+                                all_parts(fields, entry.lang, &terms[1..], 1.0),
+                            ));
                         }
                         (
                             Occur::Must,

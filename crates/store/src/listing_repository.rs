@@ -72,20 +72,25 @@ fn helsinki_today(now: DateTime<Utc>) -> NaiveDate {
     kynnys_domain::to_helsinki(now).date_naive()
 }
 
-/// Takes the next `count` sequence numbers. Must run inside a write transaction: on PostgreSQL an
-/// advisory transaction lock makes numbers follow commit order, so a follower never skips one.
-fn allocate_seq(conn: &mut AnyConnection, count: usize) -> Result<i64, StoreError> {
+/// The highest change sequence number (0 when nothing changed yet).
+fn max_seq(conn: &mut AnyConnection) -> Result<i64, StoreError> {
+    let last: Option<i64> = listing_changes::table
+        .select(diesel::dsl::max(listing_changes::seq))
+        .first(conn)?;
+    Ok(last.unwrap_or(0))
+}
+
+/// The next sequence number; the caller numbers its changes from it. Must run inside a write
+/// transaction: on PostgreSQL an advisory transaction lock makes numbers follow commit order, so
+/// a follower never skips one.
+fn allocate_seq(conn: &mut AnyConnection) -> Result<i64, StoreError> {
     if let AnyConnection::Postgresql(pg) = conn {
         diesel::sql_query(format!(
             "SELECT pg_advisory_xact_lock({CHANGE_SEQUENCE_LOCK})"
         ))
         .execute(pg)?;
     }
-    let last: Option<i64> = listing_changes::table
-        .select(diesel::dsl::max(listing_changes::seq))
-        .first(conn)?;
-    let _ = count;
-    Ok(last.unwrap_or(0) + 1)
+    Ok(max_seq(conn)? + 1)
 }
 
 /// Inserts rows in multi-row statements of at most [`INSERT_CHUNK_ROWS`] rows.
@@ -158,7 +163,7 @@ impl Store {
             let mut parts_terms = Vec::new();
             let mut parts_occurrences = Vec::new();
             let mut changes = Vec::new();
-            let mut seq = allocate_seq(conn, records.len())?;
+            let mut seq = allocate_seq(conn)?;
             for record in &records {
                 let hash = convert::content_hash(record)?;
                 let previous = existing.get(&record.external_id);
@@ -336,10 +341,7 @@ impl Store {
 
     /// The highest change sequence number (0 when nothing changed yet).
     pub fn last_seq(&self) -> Result<i64, StoreError> {
-        let last: Option<i64> = listing_changes::table
-            .select(diesel::dsl::max(listing_changes::seq))
-            .first(&mut self.conn()?)?;
-        Ok(last.unwrap_or(0))
+        max_seq(&mut *self.conn()?)
     }
 
     /// Removes index outbox rows up to `seq`: the index has applied those changes.
