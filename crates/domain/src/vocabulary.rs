@@ -38,6 +38,11 @@ impl Vocabulary {
         self.by_key.get(key).map(|i| &self.terms[*i])
     }
 
+    /// The position of a key in the vocabulary's order.
+    pub fn position(&self, key: &str) -> Option<usize> {
+        self.by_key.get(key).copied()
+    }
+
     pub fn terms(&self) -> &[Term] {
         &self.terms
     }
@@ -246,6 +251,16 @@ impl Vocabularies {
         self.municipality_index
             .get(code)
             .map(|i| &self.municipalities[*i])
+    }
+
+    /// The position of a municipality in [`Vocabularies::municipalities`].
+    pub fn municipality_position(&self, code: &str) -> Option<usize> {
+        self.municipality_index.get(code).copied()
+    }
+
+    /// The position of a region in [`Vocabularies::regions`].
+    pub fn region_position(&self, code: &str) -> Option<usize> {
+        self.region_index.get(code).copied()
     }
 
     pub fn regions(&self) -> &[Region] {

@@ -46,10 +46,6 @@ pub fn tiebreak(id: &str) -> u64 {
     })
 }
 
-fn position<T>(items: &[T], pred: impl Fn(&T) -> bool) -> Option<u64> {
-    items.iter().position(pred).map(|p| p as u64)
-}
-
 fn day_start(date: NaiveDate) -> i64 {
     date.and_time(NaiveTime::MIN).and_utc().timestamp() - 3 * 3600
 }
@@ -149,10 +145,10 @@ impl IndexListing {
                 for (_, name) in m.name.languages() {
                     doc.add_text(fields.place, name);
                 }
-                if let Some(p) = position(vocab.municipalities(), |x| x.code == *code) {
+                if let Some(p) = vocab.municipality_position(code).map(|p| p as u64) {
                     doc.add_u64(fields.municipality, p);
                 }
-                if let Some(p) = position(vocab.regions(), |x| x.code == m.region)
+                if let Some(p) = vocab.region_position(&m.region).map(|p| p as u64)
                     && !regions.contains(&p)
                 {
                     regions.push(p);
@@ -170,7 +166,7 @@ impl IndexListing {
             (fields.language, &r.languages_offered, &vocab.languages),
         ] {
             for key in keys {
-                if let Some(p) = position(vocabulary.terms(), |t| &t.key == key) {
+                if let Some(p) = vocabulary.position(key).map(|p| p as u64) {
                     doc.add_u64(field, p);
                 }
             }
