@@ -31,10 +31,7 @@ async fn ready_reflects_database_and_migrations() {
         let vocabularies = std::sync::Arc::new(kynnys_domain::Vocabularies::builtin().unwrap());
         let index =
             kynnys_server::indexer::open_index(&settings, &db.store, vocabularies.clone()).unwrap();
-        let api = kynnys_api::ApiState {
-            index,
-            vocabularies,
-        };
+        let api = kynnys_server::app::api_state(&settings, db.store.clone(), index, vocabularies);
         let app = Application::build(&settings, db.store.clone(), api).unwrap();
         let base = format!("http://{}", app.address());
         let handle = app.handle();

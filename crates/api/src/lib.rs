@@ -1,26 +1,72 @@
-//! The HTTP API under `/api/v1`: handlers, parameter validation and problem details.
+//! The HTTP API under `/api/v1`: handlers, authentication and authorisation, request parsing,
+//! problem details and the OpenAPI document. Every route is registered through
+//! utoipa-actix-web, so the document cannot drift from the code.
 
+mod accounts;
+mod auth;
+mod body;
+mod docs;
+mod idempotency;
+mod lang;
+mod listings;
+mod mails;
+mod organisations;
+mod policy;
 mod problem;
+mod rate_limit;
 mod search;
+mod views;
+mod vocabularies;
 
-pub use problem::{ApiError, ParameterProblem};
+pub use auth::{
+    API_TOKEN_PREFIX, CSRF_HEADER, SESSION_COOKIE, hash_password, new_secret, secret_hash,
+};
+pub use body::MAX_BODY_BYTES;
+pub use docs::{api_doc, openapi, service as docs_service};
+pub use idempotency::idempotency;
+pub use problem::{ApiError, ParameterProblem, localize};
+pub use rate_limit::RateLimits;
 
 use actix_web::web;
 use kynnys_domain::Vocabularies;
 use kynnys_search::SearchIndex;
+use kynnys_store::{Store, StoreError};
 use std::sync::Arc;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Settings of the API that come from the configuration.
+#[derive(Debug, Clone)]
+pub struct ApiSettings {
+    /// Public base URL, for links in mails (`https://kynnys.example.org`).
+    pub public_url: String,
+    /// Mark the session cookie `Secure` (when served over https).
+    pub secure_cookies: bool,
+    /// Take the client address from `X-Forwarded-For` (behind a trusted reverse proxy).
+    pub trust_forwarded_for: bool,
+}
 
 /// What the handlers share.
 #[derive(Clone)]
 pub struct ApiState {
     pub index: Arc<SearchIndex>,
     pub vocabularies: Arc<Vocabularies>,
+    pub store: Store,
+    pub settings: Arc<ApiSettings>,
+    pub limits: Arc<RateLimits>,
 }
 
-/// Registers every API route.
-pub fn configure(state: ApiState) -> impl FnOnce(&mut web::ServiceConfig) {
-    move |cfg| {
-        cfg.app_data(web::Data::new(state))
-            .route("/api/v1/search", web::get().to(search::search));
-    }
+/// Runs a blocking store call off the async executor.
+pub(crate) async fn db<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, ApiError> {
+    Ok(web::block(f).await??)
+}
+
+/// Registers every API route (their state comes from `App::app_data(web::Data<ApiState>)`).
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(search::search)
+        .service(vocabularies::vocabularies)
+        .configure(accounts::routes)
+        .configure(organisations::routes)
+        .configure(listings::routes);
 }

@@ -4,7 +4,7 @@
 //! parameters AND. Anything else is a 400 that names the parameter.
 
 use crate::{ApiError, ApiState, ParameterProblem};
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;
 use kynnys_domain::{Kind, Lang};
 use kynnys_search::{Cursor, SearchRequest, Sort};
@@ -266,6 +266,39 @@ pub(crate) fn parse(
     }
 }
 
+/// Search listings.
+///
+/// Full-text search in Finnish, Swedish and English with filters, facets and cursor
+/// pagination. An empty `q` browses by filters. Repeat a parameter for several values (OR within
+/// a parameter, AND across parameters). Only published, current listings appear.
+#[utoipa::path(
+    tag = "search",
+    params(
+        ("q" = Option<String>, Query, description = "Words to search for (any language)"),
+        ("lang" = Option<Lang>, Query, description = "Language of results and messages: fi, sv, en"),
+        ("kind" = Option<Vec<Kind>>, Query, description = "activity, event, training (repeatable)"),
+        ("municipality" = Option<Vec<String>>, Query, description = "Municipality code (repeatable)"),
+        ("region" = Option<Vec<String>>, Query, description = "Region code (repeatable)"),
+        ("theme" = Option<Vec<String>>, Query, description = "Theme key (repeatable)"),
+        ("target_group" = Option<Vec<String>>, Query, description = "Target group key (repeatable)"),
+        ("language" = Option<Vec<String>>, Query, description = "A language offered (repeatable)"),
+        ("online" = Option<bool>, Query, description = "Online or not"),
+        ("free" = Option<bool>, Query, description = "Free of charge"),
+        ("drop_in" = Option<bool>, Query, description = "No registration needed"),
+        ("near" = Option<String>, Query, description = "lat,lon (WGS84)"),
+        ("radius_km" = Option<f64>, Query, description = "With near: maximum distance"),
+        ("from" = Option<chrono::NaiveDate>, Query, description = "YYYY-MM-DD: taking place on or after"),
+        ("to" = Option<chrono::NaiveDate>, Query, description = "YYYY-MM-DD: taking place on or before"),
+        ("sort" = Option<Sort>, Query, description = "relevance (default), distance, next_occurrence, updated"),
+        ("limit" = Option<usize>, Query, description = "Page size, at most 100 (default 20)"),
+        ("cursor" = Option<String>, Query, description = "From next_cursor of the previous page"),
+    ),
+    responses(
+        (status = 200, description = "Results, facets and the next cursor", body = kynnys_search::SearchResponse),
+        (status = 400, description = "Invalid parameters (each named)", body = crate::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/v1/search")]
 pub(crate) async fn search(
     req: HttpRequest,
     state: web::Data<ApiState>,

@@ -3,7 +3,19 @@ use std::fmt;
 use std::str::FromStr;
 
 /// A language of the user interface and of listing texts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     Fi,
@@ -84,7 +96,7 @@ impl FromStr for Lang {
 }
 
 /// A text in one or more of Finnish, Swedish and English. A valid value has at least one language.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LocalizedText {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -96,7 +108,7 @@ pub struct LocalizedText {
 }
 
 /// A text resolved for a requested language, saying which language it is actually in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Resolved<'a> {
     pub text: &'a str,
     pub lang: Lang,

@@ -9,7 +9,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// What a listing is: an activity for immigrants, or an event or training for people who work in integration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     Activity,
@@ -49,7 +49,7 @@ impl FromStr for Kind {
 }
 
 /// Who an event or training is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Audience {
     Employees,
@@ -79,7 +79,7 @@ impl FromStr for Audience {
 }
 
 /// The organisation that runs a listing, matched across imports by its `external_id`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrganisationRecord {
     pub external_id: String,
@@ -95,7 +95,7 @@ pub struct OrganisationRecord {
 }
 
 /// Support for people who do not (yet) speak the majority languages.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LanguageSupport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -107,7 +107,7 @@ pub struct LanguageSupport {
 }
 
 /// Practical facts about taking part. A missing flag counts as false.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Flags {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -123,7 +123,7 @@ pub struct Flags {
 }
 
 /// Where a listing happens (WGS84 coordinates).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Location {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -140,7 +140,7 @@ pub struct Location {
 }
 
 /// When an activity recurs: an RFC 5545 RRULE (without DTSTART) and local times in a time zone.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Schedule {
     pub rrule: String,
@@ -152,14 +152,14 @@ pub struct Schedule {
 }
 
 /// One dated session of an event series.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Occurrence {
     pub starts_at: DateTime<FixedOffset>,
     pub ends_at: DateTime<FixedOffset>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Registration {
     pub required: bool,
@@ -171,7 +171,7 @@ pub struct Registration {
     pub text: Option<LocalizedText>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -183,7 +183,7 @@ pub struct Contact {
 }
 
 /// One listing in the interchange format. Field order is the order of FORMAT.md and of every export.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListingRecord {
     pub external_id: String,
@@ -263,6 +263,27 @@ impl ListingRecord {
             Err(_) => vec![],
         };
         Err(if found.is_empty() { vec![first] } else { found })
+    }
+
+    /// Parses a listing from a JSON value (e.g. an API body after the organisation was filled in),
+    /// reporting every structural problem with its path.
+    pub fn from_json_value(value: &serde_json::Value) -> Result<Self, Vec<FieldProblem>> {
+        let serde_json::Value::Object(fields) = value else {
+            return Err(vec![FieldProblem {
+                path: "$".into(),
+                code: ProblemCode::InvalidFormat,
+                detail: Some("a listing is a JSON object".into()),
+            }]);
+        };
+        let parsed: Result<Self, _> = serde_path_to_error::deserialize(value);
+        parsed.map_err(|e| {
+            let found = structural_problems(fields);
+            if found.is_empty() {
+                vec![structural_problem(&e.path().to_string(), e.inner())]
+            } else {
+                found
+            }
+        })
     }
 
     /// The last moment the listing takes place, for events and trainings (series included).
@@ -374,7 +395,7 @@ fn structural_problems(fields: &serde_json::Map<String, serde_json::Value>) -> V
     found
 }
 
-fn structural_problem(path: &str, err: &serde_json::Error) -> FieldProblem {
+pub(crate) fn structural_problem(path: &str, err: &serde_json::Error) -> FieldProblem {
     let message = err.to_string();
     // serde_json appends "at line 1 column N": the path already says where.
     let detail = match message.rfind(" at line ") {
@@ -398,7 +419,7 @@ fn structural_problem(path: &str, err: &serde_json::Error) -> FieldProblem {
 }
 
 /// Where a listing is in its lifecycle.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ListingStatus {
     Draft,

@@ -13,6 +13,8 @@ pub enum ProblemCode {
     Blank,
     /// A text is longer than allowed.
     TooLong,
+    /// A text (e.g. a password) is shorter than allowed.
+    TooShort,
     /// A list has fewer items than allowed.
     TooFew,
     /// A list has more items than allowed.
@@ -53,6 +55,7 @@ impl ProblemCode {
             ProblemCode::Required => "required",
             ProblemCode::Blank => "blank",
             ProblemCode::TooLong => "too_long",
+            ProblemCode::TooShort => "too_short",
             ProblemCode::TooFew => "too_few",
             ProblemCode::TooMany => "too_many",
             ProblemCode::Duplicate => "duplicate",
@@ -85,6 +88,9 @@ impl ProblemCode {
             (TooLong, Lang::Fi) => "Teksti on liian pitkä.",
             (TooLong, Lang::Sv) => "Texten är för lång.",
             (TooLong, Lang::En) => "The text is too long.",
+            (TooShort, Lang::Fi) => "Teksti on liian lyhyt.",
+            (TooShort, Lang::Sv) => "Texten är för kort.",
+            (TooShort, Lang::En) => "The text is too short.",
             (TooFew, Lang::Fi) => "Luettelossa on liian vähän arvoja.",
             (TooFew, Lang::Sv) => "Listan har för få värden.",
             (TooFew, Lang::En) => "The list has too few values.",
@@ -171,4 +177,13 @@ impl fmt::Display for FieldProblem {
         }
         Ok(())
     }
+}
+
+/// Deserialises a JSON value into `T`, naming the path of the first mismatch (unknown keys
+/// included when `T` denies them).
+pub fn from_json_value<T: serde::de::DeserializeOwned>(
+    value: &serde_json::Value,
+) -> Result<T, FieldProblem> {
+    serde_path_to_error::deserialize(value)
+        .map_err(|e| crate::listing::structural_problem(&e.path().to_string(), e.inner()))
 }

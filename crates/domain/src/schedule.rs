@@ -12,7 +12,7 @@ pub(crate) fn helsinki() -> chrono_tz::Tz {
 }
 
 /// One coming session of a listing, in the local time of the listing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NextOccurrence {
     pub starts_at: DateTime<FixedOffset>,
     pub ends_at: DateTime<FixedOffset>,

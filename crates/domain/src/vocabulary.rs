@@ -3,7 +3,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// One key of a vocabulary with its labels.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Term {
     pub key: String,
     pub label: LocalizedText,
@@ -57,7 +57,7 @@ impl Vocabulary {
 }
 
 /// A municipality (Statistics Finland code) with its region and the coordinates of its centre.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Municipality {
     pub code: String,
     pub name: LocalizedText,
@@ -67,7 +67,7 @@ pub struct Municipality {
 }
 
 /// A region (maakunta / landskap).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Region {
     pub code: String,
     pub name: LocalizedText,

@@ -17,6 +17,7 @@ pub use document::IndexListing;
 pub use error::SearchError;
 pub use index::{IndexStatus, SearchIndex};
 pub use query::{
-    Cursor, FacetCount, Facets, Matched, SearchHit, SearchRequest, SearchResponse, Sort,
+    Cursor, FacetCount, Facets, Matched, ResolvedText, SearchHit, SearchRequest, SearchResponse,
+    Sort,
 };
 pub use resources::Resources;

@@ -18,7 +18,7 @@ use tantivy::{Searcher, Term};
 const MAX_TYPO_TERMS: usize = 8;
 const MAX_PREFIX_TERMS: usize = 16;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Sort {
     #[default]
@@ -77,7 +77,7 @@ pub struct SearchRequest {
     pub cursor: Option<Cursor>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ResolvedText {
     pub text: String,
     pub lang: Lang,
@@ -85,13 +85,13 @@ pub struct ResolvedText {
 
 /// Why a result matched: the query words it contains (directly, as a compound part, through a
 /// synonym, a typo correction or a prefix) and the filters applied.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Matched {
     pub terms: Vec<String>,
     pub filters: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SearchHit {
     pub id: String,
     pub external_id: String,
@@ -115,13 +115,13 @@ pub struct SearchHit {
     pub score: f32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FacetCount {
     pub value: String,
     pub count: u64,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Facets {
     pub kind: Vec<FacetCount>,
     pub municipality: Vec<FacetCount>,
@@ -131,7 +131,7 @@ pub struct Facets {
     pub language: Vec<FacetCount>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SearchResponse {
     pub total: usize,
     pub items: Vec<SearchHit>,

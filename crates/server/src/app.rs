@@ -3,10 +3,53 @@
 use crate::ServerError;
 use crate::config::Settings;
 use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
 use actix_web::{App, HttpResponse, HttpServer, web};
+use kynnys_domain::Vocabularies;
+use kynnys_search::SearchIndex;
 use kynnys_store::Store;
 use serde_json::json;
 use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+use utoipa_actix_web::AppExt;
+
+/// The state of the API handlers, from the settings and the opened parts.
+pub fn api_state(
+    settings: &Settings,
+    store: Store,
+    index: Arc<SearchIndex>,
+    vocabularies: Arc<Vocabularies>,
+) -> kynnys_api::ApiState {
+    kynnys_api::ApiState {
+        index,
+        vocabularies,
+        store,
+        settings: Arc::new(kynnys_api::ApiSettings {
+            public_url: settings
+                .public_url
+                .as_str()
+                .trim_end_matches('/')
+                .to_owned(),
+            secure_cookies: settings.public_url.scheme() == "https",
+            trust_forwarded_for: settings.trust_forwarded_for,
+        }),
+        limits: Arc::new(kynnys_api::RateLimits::new(settings.auth_rate_per_minute)),
+    }
+}
+
+/// Cross-origin reads for sites that embed the directory; writes stay same-origin.
+fn cors() -> actix_cors::Cors {
+    actix_cors::Cors::default()
+        .allow_any_origin()
+        .allowed_methods(["GET", "HEAD"])
+        .allowed_headers([
+            actix_web::http::header::ACCEPT,
+            actix_web::http::header::ACCEPT_LANGUAGE,
+            actix_web::http::header::IF_NONE_MATCH,
+        ])
+        .expose_headers([actix_web::http::header::ETAG])
+        .max_age(3600)
+}
 
 /// Seconds in-flight requests get to finish after SIGTERM/SIGINT.
 const SHUTDOWN_GRACE_SECONDS: u64 = 10;
@@ -32,12 +75,21 @@ impl Application {
         })?;
         let address = listener.local_addr()?;
         let store = web::Data::new(store);
+        let api = web::Data::new(api);
         let server = HttpServer::new(move || {
-            App::new()
+            let (app, document) = App::new()
+                .into_utoipa_app()
+                .openapi(kynnys_api::api_doc())
                 .app_data(store.clone())
-                .configure(kynnys_api::configure(api.clone()))
+                .app_data(api.clone())
+                .configure(kynnys_api::routes)
+                .split_for_parts();
+            app.service(kynnys_api::docs_service(document))
                 .route("/health", web::get().to(health))
                 .route("/ready", web::get().to(ready))
+                .wrap(from_fn(kynnys_api::localize))
+                .wrap(from_fn(kynnys_api::idempotency))
+                .wrap(cors())
         })
         .shutdown_timeout(SHUTDOWN_GRACE_SECONDS)
         // Signals are ours (see `ShutdownSignals`): installed before the address is announced.

@@ -40,6 +40,46 @@ pub enum Command {
     /// Benchmarks that print figures.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Platform accounts.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Personal API tokens (for automation and scripted tests).
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Print the OpenAPI document of the HTTP API.
+    Openapi {
+        /// Write to this file instead of standard output.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an admin (or moderator) account, or promote an existing one, and print a new
+    /// one-time password for it.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// admin or moderator.
+        #[arg(long, default_value = "admin")]
+        role: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a personal API token for an account and print it (the last line of the output).
+    Create {
+        #[arg(long)]
+        email: String,
+        /// What the token is for.
+        #[arg(long)]
+        name: String,
+        /// Create the account (with a verified address) when it does not exist.
+        #[arg(long)]
+        create_user: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -112,9 +152,13 @@ impl Command {
     pub fn default_log_filter(&self) -> &'static str {
         match self {
             Command::Serve(_) | Command::Demo | Command::Reindex => "info",
-            Command::Migrate | Command::Import(_) | Command::Export(_) | Command::Bench(_) => {
-                "warn"
-            }
+            Command::Migrate
+            | Command::Import(_)
+            | Command::Export(_)
+            | Command::Bench(_)
+            | Command::Admin(_)
+            | Command::Token(_)
+            | Command::Openapi { .. } => "warn",
         }
     }
 }
@@ -148,6 +192,48 @@ pub fn run(cli: Cli) -> Result<(), ServerError> {
                     applied.len(),
                     applied.join(", ")
                 );
+            }
+            Ok(())
+        }
+        Command::Admin(AdminCommand::Create { email, role }) => {
+            let role = match role.as_str() {
+                "admin" => kynnys_domain::PlatformRole::Admin,
+                "moderator" => kynnys_domain::PlatformRole::Moderator,
+                other => {
+                    return Err(ServerError::Usage(format!(
+                        "--role {other:?}: expected admin or moderator"
+                    )));
+                }
+            };
+            let store = open_store(&settings)?;
+            let password = crate::accounts::create_privileged(&store, &email, role)?;
+            println!("{role} account ready. One-time password (change it after logging in):");
+            println!("{password}");
+            Ok(())
+        }
+        Command::Token(TokenCommand::Create {
+            email,
+            name,
+            create_user,
+        }) => {
+            let store = open_store(&settings)?;
+            let token = crate::accounts::create_token(&store, &email, &name, create_user)?;
+            println!("API token (shown once; use it as Authorization: Bearer <token>):");
+            println!("{token}");
+            Ok(())
+        }
+        Command::Openapi { output } => {
+            let document = kynnys_api::openapi()
+                .to_pretty_json()
+                .map_err(|e| ServerError::Usage(e.to_string()))?;
+            match output {
+                Some(path) => std::fs::write(&path, format!("{document}\n")).map_err(|source| {
+                    ServerError::File {
+                        path: path.display().to_string(),
+                        source,
+                    }
+                })?,
+                None => println!("{document}"),
             }
             Ok(())
         }
@@ -248,10 +334,9 @@ fn serve(settings: &Settings, demo_data: bool) -> Result<(), ServerError> {
     let index = indexer::open_index(settings, &store, vocabularies.clone())?;
     let stop_follower = Arc::new(AtomicBool::new(false));
     let follower = indexer::spawn_follower(store.clone(), index.clone(), stop_follower.clone());
-    let api = kynnys_api::ApiState {
-        index,
-        vocabularies,
-    };
+    let stop_jobs = Arc::new(AtomicBool::new(false));
+    let jobs = crate::jobs::spawn_maintenance(store.clone(), stop_jobs.clone());
+    let api = crate::app::api_state(settings, store.clone(), index, vocabularies);
     let served = actix_web::rt::System::new().block_on(async {
         let app = Application::build(settings, store, api)?;
         let signals = ShutdownSignals::install()?;
@@ -260,8 +345,12 @@ fn serve(settings: &Settings, demo_data: bool) -> Result<(), ServerError> {
         app.run_until(signals).await
     });
     stop_follower.store(true, Ordering::Relaxed);
+    stop_jobs.store(true, Ordering::Relaxed);
     if follower.join().is_err() {
         tracing::error!("the search index follower panicked");
+    }
+    if jobs.join().is_err() {
+        tracing::error!("the maintenance jobs panicked");
     }
     tracing::info!("stopped");
     served

@@ -26,18 +26,27 @@ pub struct Settings {
     /// The address users reach this service at (links in mails and pages).
     pub public_url: Url,
     pub smtp_url: Url,
+    /// Take client addresses from `X-Forwarded-For` (only behind a trusted reverse proxy).
+    pub trust_forwarded_for: bool,
+    /// Login, registration and password-reset attempts per minute, per client and per account.
+    pub auth_rate_per_minute: std::num::NonZeroU32,
 }
 
 /// Keys as they appear in the file (`database_url = "…"`) and, upper-cased with the `KYNNYS_`
 /// prefix, in the environment.
-const KEYS: [&str; 6] = [
+const KEYS: [&str; 8] = [
     "database_url",
     "data_dir",
     "index_dir",
     "listen",
     "public_url",
     "smtp_url",
+    "trust_forwarded_for",
+    "auth_rate_per_minute",
 ];
+
+/// Default of `auth_rate_per_minute`.
+pub const DEFAULT_AUTH_RATE_PER_MINUTE: u32 = 10;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -48,6 +57,8 @@ struct RawSettings {
     listen: Option<String>,
     public_url: Option<String>,
     smtp_url: Option<String>,
+    trust_forwarded_for: Option<String>,
+    auth_rate_per_minute: Option<String>,
 }
 
 fn invalid(key: &str, value: &str, reason: impl std::fmt::Display) -> ServerError {
@@ -124,6 +135,28 @@ impl Settings {
                 "must be smtp://host[:port] or smtps://host[:port]",
             ));
         }
+        let trust_forwarded_for = match raw.trust_forwarded_for.as_deref() {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(other) => {
+                return Err(invalid(
+                    "trust_forwarded_for",
+                    other,
+                    "must be true or false",
+                ));
+            }
+        };
+        let auth_rate_per_minute = match raw.auth_rate_per_minute {
+            None => std::num::NonZeroU32::new(DEFAULT_AUTH_RATE_PER_MINUTE)
+                .unwrap_or(std::num::NonZeroU32::MIN),
+            Some(text) => text.parse().map_err(|e| {
+                invalid(
+                    "auth_rate_per_minute",
+                    &text,
+                    format!("{e} (a whole number above 0)"),
+                )
+            })?,
+        };
         Ok(Self {
             database_url,
             data_dir,
@@ -131,6 +164,8 @@ impl Settings {
             listen,
             public_url,
             smtp_url,
+            trust_forwarded_for,
+            auth_rate_per_minute,
         })
     }
 }

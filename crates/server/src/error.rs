@@ -22,6 +22,11 @@ pub enum ServerError {
     },
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// A command was given arguments it cannot use.
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Api(#[from] kynnys_api::ApiError),
     /// Input files had invalid lines and nothing was imported.
     #[error("nothing imported: {invalid} invalid line(s); fix them or use --skip-invalid")]
     InvalidInput { invalid: usize },
@@ -35,13 +40,14 @@ impl ServerError {
     /// invalid lines, 1 otherwise.
     pub fn exit_code(&self) -> u8 {
         match self {
-            ServerError::Config(_) => 2,
+            ServerError::Config(_) | ServerError::Usage(_) => 2,
             ServerError::SkippedLines { .. } => 3,
             ServerError::Store(_)
             | ServerError::Domain(_)
             | ServerError::Search(_)
             | ServerError::File { .. }
             | ServerError::Io(_)
+            | ServerError::Api(_)
             | ServerError::InvalidInput { .. } => 1,
         }
     }

@@ -1,5 +1,6 @@
 //! The `kynnys` service: configuration, the HTTP application and the command-line commands.
 
+pub mod accounts;
 pub mod app;
 pub mod bench;
 pub mod cli;
@@ -9,6 +10,7 @@ mod error;
 pub mod export;
 pub mod import;
 pub mod indexer;
+pub mod jobs;
 pub mod synthetic;
 
 pub use error::ServerError;

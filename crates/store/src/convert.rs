@@ -29,7 +29,7 @@ fn opt_json<T: Serialize>(value: Option<&T>) -> Result<Option<String>, StoreErro
     value.map(to_json).transpose()
 }
 
-fn from_json<T: DeserializeOwned>(
+pub(crate) fn from_json<T: DeserializeOwned>(
     table: &'static str,
     id: &str,
     text: &str,
@@ -81,6 +81,8 @@ pub(crate) fn organisation_row(
         status: "approved".to_owned(),
         created_at,
         updated_at,
+        phone: None,
+        status_reason: None,
     })
 }
 

@@ -23,6 +23,31 @@ pub enum StoreError {
     },
     #[error("cannot create a working directory: {0}")]
     Io(#[from] std::io::Error),
+    /// A row that should exist does not.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// A write would break a uniqueness rule (e.g. an e-mail address already registered).
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    /// A listing cannot take this action in its current status.
+    #[error("a {from} listing cannot take the action {action}")]
+    InvalidTransition {
+        from: kynnys_domain::ListingStatus,
+        action: kynnys_domain::ListingAction,
+    },
     #[error(transparent)]
     Domain(#[from] kynnys_domain::DomainError),
+}
+
+impl StoreError {
+    /// Maps a unique-constraint violation to [`StoreError::Conflict`], leaving other errors alone.
+    pub(crate) fn unique(what: &'static str) -> impl Fn(diesel::result::Error) -> StoreError {
+        move |e| match e {
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            ) => StoreError::Conflict(what),
+            other => StoreError::Query(other),
+        }
+    }
 }

@@ -1,20 +1,39 @@
 //! kynnys storage: one code path over SQLite and PostgreSQL (diesel `MultiConnection`).
 
+mod accounts;
+mod audit;
 mod connection;
 mod convert;
 mod error;
+mod idempotency;
 mod listing_repository;
+mod listing_writes;
+mod mail;
 mod models;
+mod organisations;
 mod schema;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use accounts::{
+    ApiToken, ConsumedToken, Membership, NewEmailToken, NewUser, TokenPurpose, User,
+};
+pub use audit::{AuditEntry, AuditScope};
 pub use connection::{AnyConnection, Backend, DatabaseUrl};
 pub use error::StoreError;
+pub use idempotency::{Claim, StoredResponse};
 pub use listing_repository::{Change, ImportSummary, StoredListing};
+pub use listing_writes::ListingFilter;
+pub use mail::{NewMail, OutboxMail};
+pub use organisations::{Member, Organisation, OrganisationFilter};
 
 use connection::DbPool;
 use diesel::prelude::*;
+
+/// A new time-ordered identifier (UUID v7).
+pub(crate) fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
 
 /// Handle to the database: a connection pool and the backend it talks to. Cheap to clone.
 #[derive(Clone)]

@@ -8,7 +8,7 @@ use crate::models::{
 use crate::schema::{
     index_outbox, listing_changes, listing_occurrences, listing_terms, listings, organisations,
 };
-use crate::{Store, StoreError};
+use crate::{Store, StoreError, new_id};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use kynnys_domain::{Kind, ListingRecord, ListingStatus, OrganisationRecord};
@@ -46,7 +46,10 @@ pub struct Change {
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredListing {
     pub id: String,
+    pub organisation_id: String,
     pub status: ListingStatus,
+    /// Why a moderator rejected or unpublished the listing.
+    pub status_reason: Option<String>,
     pub record: ListingRecord,
     pub schedule_anchor: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
@@ -62,10 +65,6 @@ struct Existing {
     status: String,
     created_at: NaiveDateTime,
     schedule_anchor: Option<NaiveDate>,
-}
-
-fn new_id() -> String {
-    uuid::Uuid::now_v7().to_string()
 }
 
 fn helsinki_today(now: DateTime<Utc>) -> NaiveDate {
@@ -407,6 +406,52 @@ impl Store {
     }
 }
 
+/// Records one change per listing (`(id, external_id)`), numbering them from the sequence and
+/// stamping each listing with its new number. Must run inside a write transaction.
+pub(crate) fn record_listing_changes(
+    conn: &mut AnyConnection,
+    affected: &[(String, String)],
+    operation: &str,
+    now: NaiveDateTime,
+) -> Result<(), StoreError> {
+    if affected.is_empty() {
+        return Ok(());
+    }
+    let first = allocate_seq(conn)?;
+    let mut changes = Vec::with_capacity(affected.len());
+    for (seq, (id, external_id)) in (first..).zip(affected) {
+        diesel::update(listings::table.find(id))
+            .set(listings::seq.eq(seq))
+            .execute(conn)?;
+        changes.push(ChangeRow {
+            seq,
+            listing_id: id.clone(),
+            external_id: external_id.clone(),
+            operation: operation.to_owned(),
+            changed_at: now,
+        });
+    }
+    record_changes(conn, &changes, now)
+}
+
+/// Joins listing rows with their parts, loading just the organisations they need.
+pub(crate) fn assemble_with_organisations(
+    conn: &mut AnyConnection,
+    rows: Vec<ListingRow>,
+) -> Result<Vec<StoredListing>, StoreError> {
+    let mut ids: Vec<&str> = rows.iter().map(|r| r.organisation_id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let organisations = organisations::table
+        .filter(organisations::id.eq_any(&ids))
+        .select(OrganisationRow::as_select())
+        .load(conn)?
+        .iter()
+        .map(|row| Ok((row.id.clone(), convert::organisation_record(row)?)))
+        .collect::<Result<HashMap<_, _>, StoreError>>()?;
+    assemble(conn, rows, &organisations)
+}
+
 /// Appends change rows and, in the same transaction, the index outbox rows that follow from them.
 fn record_changes(
     conn: &mut AnyConnection,
@@ -461,7 +506,13 @@ fn upsert_organisations(
         match by_external.get(key) {
             Some(row) => {
                 if &convert::organisation_record(row)? != record {
-                    let changed = convert::organisation_row(&row.id, record, row.created_at, now)?;
+                    let changed = OrganisationRow {
+                        municipality: row.municipality.clone(),
+                        phone: row.phone.clone(),
+                        status: row.status.clone(),
+                        status_reason: row.status_reason.clone(),
+                        ..convert::organisation_row(&row.id, record, row.created_at, now)?
+                    };
                     diesel::update(organisations::table.find(&row.id))
                         .set(&changed)
                         .execute(conn)?;
@@ -561,6 +612,8 @@ fn assemble(
                     reason: format!("status {}", row.status),
                 })?,
                 id: row.id,
+                organisation_id: row.organisation_id,
+                status_reason: row.status_reason,
                 record,
                 schedule_anchor: row.schedule_anchor,
                 created_at: row.created_at.and_utc(),

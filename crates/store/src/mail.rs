@@ -1,0 +1,91 @@
+//! The e-mail outbox: mails are written here in the transaction of the change that causes them,
+//! and delivered later by the mailer.
+
+use crate::connection::AnyConnection;
+use crate::models::EmailOutboxRow;
+use crate::schema::email_outbox;
+use crate::{Store, StoreError, new_id};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+/// A mail to deliver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMail {
+    /// Makes the mail unique: a second mail with the same key is not written.
+    pub dedupe_key: String,
+    pub recipient: String,
+    /// What the mail is (`verify_email`, `password_reset`, `invitation`, ...).
+    pub kind: String,
+    pub subject: String,
+    pub body_text: String,
+}
+
+/// A mail waiting in (or delivered from) the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxMail {
+    pub id: String,
+    pub message_id: String,
+    pub recipient: String,
+    pub kind: String,
+    pub subject: String,
+    pub body_text: String,
+    pub status: String,
+}
+
+/// Writes a mail to the outbox unless one with the same key exists.
+pub(crate) fn enqueue_mail(
+    conn: &mut AnyConnection,
+    mail: &NewMail,
+    now: NaiveDateTime,
+) -> Result<(), StoreError> {
+    let id = new_id();
+    let row = EmailOutboxRow {
+        message_id: format!("<{id}@kynnys>"),
+        id,
+        dedupe_key: mail.dedupe_key.clone(),
+        recipient: mail.recipient.to_lowercase(),
+        mail_kind: mail.kind.clone(),
+        subject: mail.subject.clone(),
+        body_text: mail.body_text.clone(),
+        body_html: None,
+        headers: "{}".to_owned(),
+        status: "pending".to_owned(),
+        attempts: 0,
+        next_attempt_at: now,
+        locked_until: None,
+        last_error: None,
+        created_at: now,
+        sent_at: None,
+    };
+    let insert = diesel::insert_into(email_outbox::table)
+        .values(&row)
+        .on_conflict(email_outbox::dedupe_key)
+        .do_nothing();
+    match conn {
+        AnyConnection::Sqlite(c) => insert.execute(c)?,
+        AnyConnection::Postgresql(c) => insert.execute(c)?,
+    };
+    Ok(())
+}
+
+impl Store {
+    /// Mails to an address, oldest first (for operators and tests, until the mailer delivers them).
+    pub fn mails_to(&self, recipient: &str) -> Result<Vec<OutboxMail>, StoreError> {
+        Ok(email_outbox::table
+            .filter(email_outbox::recipient.eq(recipient.to_lowercase()))
+            .order_by((email_outbox::created_at, email_outbox::id))
+            .select(EmailOutboxRow::as_select())
+            .load(&mut self.conn()?)?
+            .into_iter()
+            .map(|row| OutboxMail {
+                id: row.id,
+                message_id: row.message_id,
+                recipient: row.recipient,
+                kind: row.mail_kind,
+                subject: row.subject,
+                body_text: row.body_text,
+                status: row.status,
+            })
+            .collect())
+    }
+}
