@@ -39,6 +39,13 @@ impl Modify for SecuritySchemes {
         license(name = "EUPL-1.2", identifier = "EUPL-1.2"),
     ),
     modifiers(&SecuritySchemes),
+    // Types used only in parameters are not collected from the routes.
+    components(schemas(
+        kynnys_search::Sort,
+        kynnys_domain::Kind,
+        kynnys_domain::Lang,
+        kynnys_domain::ListingStatus
+    )),
     tags(
         (name = "search", description = "Full-text search with filters and facets"),
         (name = "listings", description = "Activities, events and trainings"),

@@ -809,7 +809,9 @@ pub(crate) struct OwnListingsQuery {
         reason = "read through RequestLang; declared for validation and docs"
     )]
     lang: Option<Lang>,
+    /// From `next_cursor` of the previous page.
     cursor: Option<String>,
+    /// Page size, 1 to 200 (default 50).
     limit: Option<i64>,
 }
 
