@@ -61,3 +61,46 @@ async fn ready_reflects_database_and_migrations() {
         server.await.unwrap().unwrap();
     }
 }
+
+#[test]
+fn reads_carry_an_etag_and_answer_not_modified() {
+    let server = support::TestServer::start(TestDatabase::sqlite());
+    for path in [
+        "/api/v1/vocabularies",
+        "/api/v1/listings",
+        "/api/v1/organisations",
+    ] {
+        let first = server.send("GET", path, &[], b"");
+        assert_eq!(first.status, 200, "{path}");
+        let etag = first.header("etag").expect("an ETag").to_owned();
+        let again = server.send("GET", path, &[("If-None-Match", etag.as_str())], b"");
+        assert_eq!(again.status, 304, "{path}");
+        assert!(again.text.is_empty());
+        assert_eq!(again.header("etag"), Some(etag.as_str()));
+        let stale = server.send("GET", path, &[("If-None-Match", "\"something-else\"")], b"");
+        assert_eq!(stale.status, 200);
+    }
+}
+
+#[test]
+fn reads_are_open_to_other_origins_and_writes_are_not() {
+    let server = support::TestServer::start(TestDatabase::sqlite());
+    let origin = ("Origin", "https://kunta.example.fi");
+    let read = server.send("GET", "/api/v1/vocabularies", &[origin], b"");
+    assert_eq!(
+        read.header("access-control-allow-origin"),
+        Some("https://kunta.example.fi")
+    );
+    let preflight = server.send(
+        "OPTIONS",
+        "/api/v1/listings",
+        &[origin, ("Access-Control-Request-Method", "POST")],
+        b"",
+    );
+    assert!(
+        preflight.header("access-control-allow-origin").is_none(),
+        "{} {:?}",
+        preflight.status,
+        preflight.headers
+    );
+}

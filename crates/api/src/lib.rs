@@ -6,6 +6,7 @@ mod accounts;
 mod auth;
 mod body;
 mod docs;
+mod etag;
 mod idempotency;
 mod lang;
 mod listings;
@@ -23,6 +24,7 @@ pub use auth::{
 };
 pub use body::MAX_BODY_BYTES;
 pub use docs::{api_doc, openapi, service as docs_service};
+pub use etag::etag;
 pub use idempotency::idempotency;
 pub use problem::{ApiError, ParameterProblem, localize};
 pub use rate_limit::RateLimits;

@@ -88,6 +88,7 @@ impl Application {
                 .route("/health", web::get().to(health))
                 .route("/ready", web::get().to(ready))
                 .wrap(from_fn(kynnys_api::localize))
+                .wrap(from_fn(kynnys_api::etag))
                 .wrap(from_fn(kynnys_api::idempotency))
                 .wrap(cors())
         })
