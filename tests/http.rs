@@ -104,3 +104,24 @@ fn reads_are_open_to_other_origins_and_writes_are_not() {
         preflight.headers
     );
 }
+
+#[test]
+fn every_answer_names_its_request_and_problems_carry_the_id() {
+    let server = support::TestServer::start(TestDatabase::sqlite());
+    let ok = server.send("GET", "/api/v1/vocabularies", &[], b"");
+    let generated = ok.header("x-request-id").expect("a request id").to_owned();
+    assert!(generated.len() >= 16);
+    let problem = server.send(
+        "GET",
+        "/api/v1/listings?kind=party",
+        &[("X-Request-Id", "support-case-42")],
+        b"",
+    );
+    assert_eq!(problem.status, 400);
+    assert_eq!(problem.header("x-request-id"), Some("support-case-42"));
+    assert_eq!(problem.json["request_id"], "support-case-42");
+    // A made-up id that could break a log line is replaced.
+    let odd = server.send("GET", "/api/v1/nope", &[("X-Request-Id", "a b\"c")], b"");
+    assert_ne!(odd.header("x-request-id"), Some("a b\"c"));
+    assert_eq!(odd.json["request_id"].as_str(), odd.header("x-request-id"));
+}

@@ -15,6 +15,7 @@ mod organisations;
 mod policy;
 mod problem;
 mod rate_limit;
+mod request_log;
 mod search;
 mod views;
 mod vocabularies;
@@ -28,6 +29,7 @@ pub use etag::etag;
 pub use idempotency::idempotency;
 pub use problem::{ApiError, ParameterProblem, localize};
 pub use rate_limit::RateLimits;
+pub use request_log::{REQUEST_ID, request_log};
 
 use actix_web::web;
 use kynnys_domain::Vocabularies;
@@ -70,5 +72,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(vocabularies::vocabularies)
         .configure(accounts::routes)
         .configure(organisations::routes)
-        .configure(listings::routes);
+        .configure(listings::routes)
+        .default_service(web::to(problem::no_route));
 }

@@ -8,7 +8,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{HttpResponse, ResponseError};
+use actix_web::{HttpMessage, HttpResponse, ResponseError};
 use kynnys_domain::{FieldProblem, Lang, ListingAction, ListingStatus};
 use kynnys_store::StoreError;
 use serde::Serialize;
@@ -128,6 +128,9 @@ pub struct Problem {
     pub detail: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ProblemEntry>,
+    /// The id of the request in the server's log (also in the `X-Request-Id` header).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 fn title(code: &str, lang: Lang) -> &'static str {
@@ -295,11 +298,17 @@ impl ApiError {
             code: code.to_owned(),
             detail,
             errors,
+            request_id: None,
         }
     }
 
     /// The response in `lang`.
     pub fn render(&self, lang: Lang) -> HttpResponse {
+        self.render_for(lang, None)
+    }
+
+    /// The response in `lang`, naming the request.
+    pub fn render_for(&self, lang: Lang, request_id: Option<String>) -> HttpResponse {
         if let ApiError::Internal(reason) = self {
             tracing::error!(error = %reason, "request failed");
         }
@@ -314,7 +323,9 @@ impl ApiError {
             }
             _ => {}
         }
-        response.json(self.problem(lang))
+        let mut problem = self.problem(lang);
+        problem.request_id = request_id;
+        response.json(problem)
     }
 }
 
@@ -351,6 +362,19 @@ impl ResponseError for ApiError {
     }
 }
 
+/// The answer when no route takes a request (the application's default service): 405 when a
+/// route has the path but not the method, else 404. Rendered by [`localize`].
+pub(crate) async fn no_route(req: actix_web::HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(if req.resource_map().has_resource(req.path()) {
+        ApiError::Http {
+            status: StatusCode::METHOD_NOT_ALLOWED,
+            detail: "no route of this path takes the method".into(),
+        }
+    } else {
+        ApiError::NotFound
+    })
+}
+
 /// Middleware: renders every error response as problem details in the language of the request
 /// (`lang` parameter, else `Accept-Language`, else Finnish), including errors raised outside our
 /// handlers (unknown routes, wrong methods, extractor failures).
@@ -359,6 +383,10 @@ pub async fn localize(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let lang = crate::lang::request_lang(req.request());
+    let request_id = req
+        .extensions()
+        .get::<crate::request_log::RequestId>()
+        .map(|r| r.0.clone());
     let res = next.call(req).await?;
     let status = res.status();
     if !status.is_client_error() && !status.is_server_error() {
@@ -366,12 +394,12 @@ pub async fn localize(
     }
     let rendered = match res.response().error() {
         Some(error) => match error.as_error::<ApiError>() {
-            Some(api) => api.render(lang),
+            Some(api) => api.render_for(lang, request_id),
             None => ApiError::Http {
                 status,
                 detail: error.to_string(),
             }
-            .render(lang),
+            .render_for(lang, request_id),
         },
         None => {
             let is_problem = res
@@ -385,7 +413,7 @@ pub async fn localize(
                 .canonical_reason()
                 .unwrap_or("request failed")
                 .to_owned();
-            ApiError::Http { status, detail }.render(lang)
+            ApiError::Http { status, detail }.render_for(lang, request_id)
         }
     };
     let (req, original) = res.into_parts();

@@ -91,6 +91,7 @@ impl Application {
                 .wrap(from_fn(kynnys_api::etag))
                 .wrap(from_fn(kynnys_api::idempotency))
                 .wrap(cors())
+                .wrap(from_fn(kynnys_api::request_log))
         })
         .shutdown_timeout(SHUTDOWN_GRACE_SECONDS)
         // Signals are ours (see `ShutdownSignals`): installed before the address is announced.
