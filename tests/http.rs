@@ -125,3 +125,96 @@ fn every_answer_names_its_request_and_problems_carry_the_id() {
     assert_ne!(odd.header("x-request-id"), Some("a b\"c"));
     assert_eq!(odd.json["request_id"].as_str(), odd.header("x-request-id"));
 }
+
+#[test]
+fn the_change_feed_tells_a_copy_what_to_store_and_what_to_drop() {
+    use kynnys_domain::PlatformRole;
+    use serde_json::json;
+    for db in TestDatabase::each_backend() {
+        let server = support::TestServer::start(db);
+        let admin = server.token("admin@example.org", PlatformRole::Admin);
+        let owner = server.token("owner@example.org", PlatformRole::User);
+        let org = server.call(
+            "POST",
+            "/api/v1/organisations",
+            Some(&owner),
+            Some(&json!({"name": {"fi": "Syöte ry"}, "type": "association"})),
+        );
+        let org = org.json["id"].as_str().unwrap().to_owned();
+        server.call(
+            "POST",
+            &format!("/api/v1/organisations/{org}/approve"),
+            Some(&admin),
+            None,
+        );
+        let mut ids = Vec::new();
+        for title in ["Ensimmäinen", "Toinen", "Kolmas"] {
+            let created = server.call(
+                "POST",
+                "/api/v1/listings",
+                Some(&owner),
+                Some(&support::listing_body(&org, title)),
+            );
+            let id = created.json["id"].as_str().unwrap().to_owned();
+            server.call(
+                "POST",
+                &format!("/api/v1/listings/{id}/submit"),
+                Some(&owner),
+                None,
+            );
+            server.call(
+                "POST",
+                &format!("/api/v1/listings/{id}/approve"),
+                Some(&admin),
+                None,
+            );
+            ids.push(id);
+        }
+        server.call(
+            "POST",
+            &format!("/api/v1/listings/{}/archive", ids[2]),
+            Some(&owner),
+            None,
+        );
+
+        // Read the feed two entries at a time, as a syncing site would.
+        let mut copy = std::collections::BTreeMap::new();
+        let mut since = 0;
+        loop {
+            let page = server.call(
+                "GET",
+                &format!("/api/v1/changes?since={since}&limit=2"),
+                None,
+                None,
+            );
+            assert_eq!(page.status, 200, "{}", page.text);
+            for entry in page.json["items"].as_array().unwrap() {
+                let id = entry["id"].as_str().unwrap().to_owned();
+                match entry["operation"].as_str().unwrap() {
+                    "upsert" => copy.insert(id, entry["listing"]["title"]["fi"].clone()),
+                    "delete" => {
+                        assert!(entry["listing"].is_null());
+                        copy.remove(&id)
+                    }
+                    other => panic!("operation {other}"),
+                };
+            }
+            since = page.json["next_since"].as_i64().unwrap();
+            if !page.json["more"].as_bool().unwrap() {
+                break;
+            }
+        }
+        let expected: std::collections::BTreeMap<String, serde_json::Value> = [
+            (ids[0].clone(), json!("Ensimmäinen")),
+            (ids[1].clone(), json!("Toinen")),
+        ]
+        .into();
+        assert_eq!(copy, expected);
+        let idle = server.call("GET", &format!("/api/v1/changes?since={since}"), None, None);
+        assert_eq!(idle.json["items"], json!([]));
+        assert_eq!(idle.json["next_since"], since);
+        let bad = server.call("GET", "/api/v1/changes?limit=0", None, None);
+        assert_eq!(bad.status, 400);
+        assert!(bad.is_problem());
+    }
+}

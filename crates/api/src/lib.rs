@@ -5,6 +5,7 @@
 mod accounts;
 mod auth;
 mod body;
+mod changes;
 mod docs;
 mod etag;
 mod idempotency;
@@ -70,6 +71,7 @@ pub(crate) async fn db<T: Send + 'static>(
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(search::search)
         .service(vocabularies::vocabularies)
+        .service(changes::changes)
         .configure(accounts::routes)
         .configure(organisations::routes)
         .configure(listings::routes)
