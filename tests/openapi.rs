@@ -59,9 +59,15 @@ fn every_operation_is_documented_and_every_reference_resolves() {
             let name = format!("{} {path}", method.to_uppercase());
             let summary = op["summary"].as_str().unwrap_or_default();
             assert!(summary.len() > 5, "{name}: no summary");
-            assert!(op["tags"].as_array().is_some_and(|t| !t.is_empty()), "{name}: no tag");
+            assert!(
+                op["tags"].as_array().is_some_and(|t| !t.is_empty()),
+                "{name}: no tag"
+            );
             let id = op["operationId"].as_str().unwrap();
-            assert!(operation_ids.insert(id.to_owned()), "{name}: duplicate operationId {id}");
+            assert!(
+                operation_ids.insert(id.to_owned()),
+                "{name}: duplicate operationId {id}"
+            );
             let params = op["parameters"].as_array().cloned().unwrap_or_default();
             for p in &params {
                 assert!(
@@ -73,12 +79,17 @@ fn every_operation_is_documented_and_every_reference_resolves() {
             for segment in path.split('/').filter(|s| s.starts_with('{')) {
                 let param = segment.trim_matches(|c| c == '{' || c == '}');
                 assert!(
-                    params.iter().any(|p| p["name"] == param && p["in"] == "path"),
+                    params
+                        .iter()
+                        .any(|p| p["name"] == param && p["in"] == "path"),
                     "{name}: path parameter {param} not declared"
                 );
             }
             let responses = op["responses"].as_object().unwrap();
-            assert!(responses.keys().any(|s| s.starts_with('2')), "{name}: no success response");
+            assert!(
+                responses.keys().any(|s| s.starts_with('2')),
+                "{name}: no success response"
+            );
             let errors: Vec<&String> = responses.keys().filter(|s| s.starts_with('4')).collect();
             assert!(!errors.is_empty(), "{name}: no error responses");
             for status in errors {
@@ -91,7 +102,9 @@ fn every_operation_is_documented_and_every_reference_resolves() {
             }
             for (status, response) in responses {
                 assert!(
-                    response["description"].as_str().is_some_and(|d| !d.is_empty()),
+                    response["description"]
+                        .as_str()
+                        .is_some_and(|d| !d.is_empty()),
                     "{name} {status}: no description"
                 );
             }
@@ -102,7 +115,10 @@ fn every_operation_is_documented_and_every_reference_resolves() {
     refs(&doc, &mut found);
     for target in found {
         let pointer = target.trim_start_matches('#');
-        assert!(doc.pointer(pointer).is_some(), "dangling reference {target}");
+        assert!(
+            doc.pointer(pointer).is_some(),
+            "dangling reference {target}"
+        );
     }
 }
 
@@ -119,7 +135,10 @@ fn the_server_serves_the_document_and_an_offline_viewer() {
     assert!(viewer.content_type().starts_with("text/html"));
     // Every asset comes from this server: no absolute http(s) references to elsewhere.
     for needle in ["https://", "http://"] {
-        assert!(!viewer.text.contains(needle), "the viewer page loads {needle}…");
+        assert!(
+            !viewer.text.contains(needle),
+            "the viewer page loads {needle}…"
+        );
     }
     let initializer = server.send("GET", "/api/docs/swagger-initializer.js", &[], b"");
     assert_eq!(initializer.status, 200);

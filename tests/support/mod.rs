@@ -94,8 +94,7 @@ impl TestServer {
         let (tx, rx) = std::sync::mpsc::channel();
         let thread = std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
-                let app =
-                    kynnys_server::app::Application::build(&settings, store, api).unwrap();
+                let app = kynnys_server::app::Application::build(&settings, store, api).unwrap();
                 tx.send((app.address(), app.handle())).unwrap();
                 app.run().await.unwrap();
             });
@@ -138,7 +137,12 @@ impl TestServer {
         let headers = response
             .headers()
             .iter()
-            .map(|(n, v)| (n.as_str().to_owned(), v.to_str().unwrap_or_default().to_owned()))
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_owned(),
+                    v.to_str().unwrap_or_default().to_owned(),
+                )
+            })
             .collect();
         let text = response.into_body().read_to_string().unwrap_or_default();
         let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);

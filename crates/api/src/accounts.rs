@@ -632,7 +632,7 @@ pub(crate) async fn revoke_token(
 #[serde(deny_unknown_fields)]
 pub(crate) struct FindUserQuery {
     /// The address to look up.
-    email: String,
+    email: Option<String>,
 }
 
 /// Find an account by e-mail address (admins).
@@ -652,11 +652,22 @@ pub(crate) struct FindUserQuery {
 pub(crate) async fn find_user(
     state: web::Data<ApiState>,
     caller: Caller,
+    RequestLang(lang): RequestLang,
     query: web::Query<FindUserQuery>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(caller.0.as_ref(), Action::Administer, None)?;
     let store = state.store.clone();
-    let email = query.into_inner().email;
+    let email = query
+        .into_inner()
+        .email
+        .ok_or(ApiError::InvalidParameters {
+            lang,
+            problems: vec![crate::ParameterProblem {
+                parameter: "email".into(),
+                code: "required",
+                message: "email".into(),
+            }],
+        })?;
     let found = db(move || {
         let Some(user) = store.user_by_email(&email)? else {
             return Ok(None);

@@ -481,6 +481,10 @@ macro_rules! action_endpoint {
             path: web::Path<String>,
             body: JsonBody,
         ) -> Result<HttpResponse, ApiError> {
+            // Who asks comes before what the body says.
+            if caller.0.is_none() {
+                return Err(ApiError::Unauthenticated);
+            }
             let reason = reason(&body, $reason_required)?;
             act(state, caller, lang, path.into_inner(), $action, $policy, reason).await
         }

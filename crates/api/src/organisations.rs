@@ -404,6 +404,7 @@ pub(crate) async fn approve_organisation(
     path: web::Path<String>,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
+    authorize(caller.0.as_ref(), Action::Moderate, None)?;
     // An approval takes no reason, but a body with unknown fields is still an error.
     reason(&body, false)?;
     decide(
@@ -439,6 +440,7 @@ pub(crate) async fn reject_organisation(
     path: web::Path<String>,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
+    authorize(caller.0.as_ref(), Action::Moderate, None)?;
     let reason = reason(&body, true)?;
     decide(
         state,
@@ -567,6 +569,13 @@ pub(crate) async fn put_member(
         .await?
         .ok_or(ApiError::NotFound)?;
     let (action, audit) = match existing.status {
+        // Approving a request as an owner, or one's own request, hands out the organisation:
+        // that is managing members (else a moderator could make themselves an owner).
+        MembershipStatus::Requested
+            if input.role == OrganisationRole::Owner || user_id == caller.user.id =>
+        {
+            (Action::ManageMembers, "membership.approve")
+        }
         MembershipStatus::Requested => (Action::ApproveMembership, "membership.approve"),
         MembershipStatus::Active => (Action::ManageMembers, "membership.role"),
     };
@@ -726,6 +735,13 @@ pub(crate) async fn accept_invitation(
     let hash = crate::auth::secret_hash(&input.token);
     let membership = db(move || {
         let now = Utc::now();
+        // Check the address before using the token up: somebody else's attempt must leave the
+        // invitation working for the invited person.
+        match store.email_token_address(&hash, TokenPurpose::Invitation, now)? {
+            None => return Ok(Err(ApiError::InvalidToken)),
+            Some(invited) if invited != caller.user.email => return Ok(Err(ApiError::Forbidden)),
+            Some(_) => {}
+        }
         let Some(token) = store.consume_email_token(&hash, TokenPurpose::Invitation, now)? else {
             return Ok(Err(ApiError::InvalidToken));
         };

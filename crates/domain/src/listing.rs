@@ -404,6 +404,8 @@ pub(crate) fn structural_problem(path: &str, err: &serde_json::Error) -> FieldPr
     };
     let code = if err.is_eof() || err.is_syntax() {
         ProblemCode::InvalidJson
+    } else if detail.starts_with("unknown field") {
+        ProblemCode::UnknownField
     } else {
         ProblemCode::InvalidFormat
     };

@@ -592,7 +592,7 @@ mod tests {
             paths(&many),
             owned(&[
                 ("kind", "invalid_format"),
-                ("title.de", "invalid_format"),
+                ("title.de", "unknown_field"),
                 ("online", "required"),
                 ("municipalities[1]", "invalid_format"),
                 ("schedule.start_time", "invalid_format"),

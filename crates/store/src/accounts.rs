@@ -323,6 +323,24 @@ impl Store {
         })
     }
 
+    /// The address a live token was issued to, without using it up: `None` when it is unknown,
+    /// used, expired or of another purpose.
+    pub fn email_token_address(
+        &self,
+        hash: &str,
+        purpose: TokenPurpose,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>, StoreError> {
+        Ok(email_tokens::table
+            .find(hash)
+            .filter(email_tokens::purpose.eq(purpose.as_str()))
+            .filter(email_tokens::used_at.is_null())
+            .filter(email_tokens::expires_at.gt(now.naive_utc()))
+            .select(email_tokens::email)
+            .first(&mut self.conn()?)
+            .optional()?)
+    }
+
     /// Uses up a token: `None` when it is unknown, used, expired or of another purpose.
     pub fn consume_email_token(
         &self,

@@ -212,3 +212,25 @@ pub struct EmailOutboxRow {
     pub created_at: NaiveDateTime,
     pub sent_at: Option<NaiveDateTime>,
 }
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = subscriptions)]
+pub struct SubscriptionRow {
+    pub id: String,
+    pub email: String,
+    pub lang: String,
+    pub frequency: String,
+    pub filters: String,
+    pub status: String,
+    pub confirm_token_hash: Option<String>,
+    pub confirm_expires_at: Option<NaiveDateTime>,
+    pub manage_token: String,
+    pub user_id: Option<String>,
+    pub consent_at: Option<NaiveDateTime>,
+    pub consent_source: Option<String>,
+    pub consent_ip: Option<String>,
+    pub last_period: Option<String>,
+    pub last_digest_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}

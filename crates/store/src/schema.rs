@@ -204,6 +204,38 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    subscriptions (id) {
+        id -> Text,
+        email -> Text,
+        lang -> Text,
+        frequency -> Text,
+        filters -> Text,
+        status -> Text,
+        confirm_token_hash -> Nullable<Text>,
+        confirm_expires_at -> Nullable<Timestamp>,
+        manage_token -> Text,
+        user_id -> Nullable<Text>,
+        consent_at -> Nullable<Timestamp>,
+        consent_source -> Nullable<Text>,
+        consent_ip -> Nullable<Text>,
+        last_period -> Nullable<Text>,
+        last_digest_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    email_suppressions (email) {
+        email -> Text,
+        permanent_failures -> Integer,
+        last_error -> Nullable<Text>,
+        suppressed_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(memberships -> organisations (organisation_id));
@@ -227,4 +259,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     email_tokens,
     audit_log,
     idempotency_keys,
+    subscriptions,
+    email_suppressions,
 );

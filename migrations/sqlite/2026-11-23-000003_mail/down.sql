@@ -1,0 +1,2 @@
+DROP TABLE email_suppressions;
+DROP TABLE subscriptions;
