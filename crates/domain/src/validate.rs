@@ -465,6 +465,72 @@ fn finish(p: Problems) -> Result<(), Vec<FieldProblem>> {
     }
 }
 
+impl crate::OrganisationInput {
+    /// Every problem of an organisation registration or edit.
+    pub fn validate(&self, vocab: &Vocabularies) -> Result<(), Vec<FieldProblem>> {
+        let mut p = Problems { found: Vec::new() };
+        p.localized("name", &self.name, MAX_TITLE);
+        if !vocab.organisation_types.contains(&self.org_type) {
+            p.add(
+                "type",
+                ProblemCode::UnknownValue,
+                Some(self.org_type.clone()),
+            );
+        }
+        if let Some(id) = &self.business_id
+            && !valid_business_id(id)
+        {
+            p.add("business_id", ProblemCode::InvalidFormat, Some(id.clone()));
+        }
+        if let Some(code) = &self.municipality
+            && vocab.municipality(code).is_none()
+        {
+            p.add(
+                "municipality",
+                ProblemCode::UnknownValue,
+                Some(code.clone()),
+            );
+        }
+        if let Some(website) = &self.website {
+            p.url("website", website);
+        }
+        if let Some(email) = &self.email {
+            p.email("email", email);
+        }
+        if let Some(phone) = &self.phone
+            && !valid_phone(phone)
+        {
+            p.add("phone", ProblemCode::InvalidFormat, None);
+        }
+        finish(p)
+    }
+}
+
+/// Checks an e-mail address given at `path` (e.g. at registration).
+pub fn check_email(path: &str, value: &str) -> Result<(), FieldProblem> {
+    let mut p = Problems { found: Vec::new() };
+    p.email(path, value);
+    p.found.into_iter().next().map_or(Ok(()), Err)
+}
+
+/// Checks a new password given at `path`: long enough, not absurdly long. Its content is never
+/// put in the problem.
+pub fn check_password(path: &str, value: &str) -> Result<(), FieldProblem> {
+    let chars = value.chars().count();
+    let code = if chars < crate::organisation::MIN_PASSWORD_CHARS {
+        ProblemCode::TooShort
+    } else if chars > crate::organisation::MAX_PASSWORD_CHARS {
+        ProblemCode::TooLong
+    } else {
+        return Ok(());
+    };
+    Err(FieldProblem {
+        path: path.to_owned(),
+        code,
+        detail: None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -609,70 +675,4 @@ mod tests {
         assert!(!valid_business_id("0112038-8"));
         assert!(!valid_business_id("112038-9"));
     }
-}
-
-impl crate::OrganisationInput {
-    /// Every problem of an organisation registration or edit.
-    pub fn validate(&self, vocab: &Vocabularies) -> Result<(), Vec<FieldProblem>> {
-        let mut p = Problems { found: Vec::new() };
-        p.localized("name", &self.name, MAX_TITLE);
-        if !vocab.organisation_types.contains(&self.org_type) {
-            p.add(
-                "type",
-                ProblemCode::UnknownValue,
-                Some(self.org_type.clone()),
-            );
-        }
-        if let Some(id) = &self.business_id
-            && !valid_business_id(id)
-        {
-            p.add("business_id", ProblemCode::InvalidFormat, Some(id.clone()));
-        }
-        if let Some(code) = &self.municipality
-            && vocab.municipality(code).is_none()
-        {
-            p.add(
-                "municipality",
-                ProblemCode::UnknownValue,
-                Some(code.clone()),
-            );
-        }
-        if let Some(website) = &self.website {
-            p.url("website", website);
-        }
-        if let Some(email) = &self.email {
-            p.email("email", email);
-        }
-        if let Some(phone) = &self.phone
-            && !valid_phone(phone)
-        {
-            p.add("phone", ProblemCode::InvalidFormat, None);
-        }
-        finish(p)
-    }
-}
-
-/// Checks an e-mail address given at `path` (e.g. at registration).
-pub fn check_email(path: &str, value: &str) -> Result<(), FieldProblem> {
-    let mut p = Problems { found: Vec::new() };
-    p.email(path, value);
-    p.found.into_iter().next().map_or(Ok(()), Err)
-}
-
-/// Checks a new password given at `path`: long enough, not absurdly long. Its content is never
-/// put in the problem.
-pub fn check_password(path: &str, value: &str) -> Result<(), FieldProblem> {
-    let chars = value.chars().count();
-    let code = if chars < crate::organisation::MIN_PASSWORD_CHARS {
-        ProblemCode::TooShort
-    } else if chars > crate::organisation::MAX_PASSWORD_CHARS {
-        ProblemCode::TooLong
-    } else {
-        return Ok(());
-    };
-    Err(FieldProblem {
-        path: path.to_owned(),
-        code,
-        detail: None,
-    })
 }
