@@ -1,6 +1,8 @@
 //! Helpers shared by the black-box tests.
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
+pub mod smtp;
+
 /// A JSON response: status, content type and body.
 pub struct JsonResponse {
     pub status: u16,

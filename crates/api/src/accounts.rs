@@ -4,7 +4,7 @@
 use crate::auth::{self, AuthUser, Caller, SESSION_COOKIE};
 use crate::body::JsonBody;
 use crate::lang::RequestLang;
-use crate::mails::Mail;
+use crate::mails::{Mail, ToOutbox};
 use crate::policy::{Action, authorize};
 use crate::problem::Problem;
 use crate::views::{Ack, CreatedToken, MeView, TokenList, TokenView};
@@ -162,7 +162,7 @@ pub(crate) async fn register(
             let mail = Mail::VerifyEmail {
                 link: &link(&state, lang, &format!("account/verify?token={secret}")),
             }
-            .to(&email, lang, format!("verify_email:{hash}"));
+            .to(&email, lang, format!("verify_email:{hash}"))?;
             let store = state.store.clone();
             let display_name = input.display_name;
             let created = db(move || {
@@ -208,12 +208,12 @@ pub(crate) async fn register(
                 Mail::AlreadyRegistered {
                     reset_link: &link(&state, user.lang, &format!("account/reset?token={secret}")),
                 }
-                .to(&email, user.lang, format!("already_registered:{hash}"))
+                .to(&email, user.lang, format!("already_registered:{hash}"))?
             } else {
                 Mail::VerifyEmail {
                     link: &link(&state, user.lang, &format!("account/verify?token={secret}")),
                 }
-                .to(&email, user.lang, format!("verify_email:{hash}"))
+                .to(&email, user.lang, format!("verify_email:{hash}"))?
             };
             let store = state.store.clone();
             db(move || {
@@ -433,7 +433,7 @@ pub(crate) async fn request_password_reset(
         let mail = Mail::PasswordReset {
             link: &link(&state, user.lang, &format!("account/reset?token={secret}")),
         }
-        .to(&email, user.lang, format!("password_reset:{hash}"));
+        .to(&email, user.lang, format!("password_reset:{hash}"))?;
         let store = state.store.clone();
         let now = Utc::now();
         db(move || {

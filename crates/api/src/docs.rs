@@ -51,6 +51,7 @@ impl Modify for SecuritySchemes {
         (name = "listings", description = "Activities, events and trainings"),
         (name = "organisations", description = "Organisations and their members"),
         (name = "moderation", description = "Review of organisations and listings"),
+        (name = "subscriptions", description = "Digest e-mails: subscribe, confirm, manage, unsubscribe"),
         (name = "accounts", description = "Registration, login, API tokens"),
         (name = "admin", description = "Platform roles"),
         (name = "vocabularies", description = "Themes, target groups, languages, areas"),

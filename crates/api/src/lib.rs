@@ -18,6 +18,7 @@ mod problem;
 mod rate_limit;
 mod request_log;
 mod search;
+mod subscriptions;
 mod views;
 mod vocabularies;
 
@@ -31,6 +32,7 @@ pub use idempotency::idempotency;
 pub use problem::{ApiError, ParameterProblem, localize};
 pub use rate_limit::RateLimits;
 pub use request_log::{REQUEST_ID, request_log};
+pub use subscriptions::pages as subscription_pages;
 
 use actix_web::web;
 use kynnys_domain::Vocabularies;
@@ -75,5 +77,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .configure(accounts::routes)
         .configure(organisations::routes)
         .configure(listings::routes)
+        .configure(subscriptions::routes)
         .default_service(web::to(problem::no_route));
 }

@@ -4,7 +4,7 @@
 use crate::auth::{AuthUser, Caller};
 use crate::body::JsonBody;
 use crate::lang::RequestLang;
-use crate::mails::Mail;
+use crate::mails::{Mail, ToOutbox};
 use crate::organisations::{merge_patch, page_limit, reason, visible_organisation};
 use crate::policy::{Action, allowed, authorize};
 use crate::problem::Problem;

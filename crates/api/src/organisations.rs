@@ -4,7 +4,7 @@ use crate::accounts::{email_token, link};
 use crate::auth::{AuthUser, Caller};
 use crate::body::JsonBody;
 use crate::lang::RequestLang;
-use crate::mails::Mail;
+use crate::mails::{Mail, ToOutbox};
 use crate::policy::{Action, allowed, authorize};
 use crate::problem::Problem;
 use crate::views::{
@@ -85,7 +85,7 @@ fn name_in(org: &Organisation, lang: Lang) -> String {
 pub(crate) async fn mails_to_owners(
     state: &ApiState,
     organisation_id: &str,
-    compose: impl Fn(&str, Lang) -> NewMail,
+    compose: impl Fn(&str, Lang) -> Result<NewMail, ApiError>,
 ) -> Result<Vec<NewMail>, ApiError> {
     let store = state.store.clone();
     let id = organisation_id.to_owned();
@@ -101,10 +101,10 @@ pub(crate) async fn mails_to_owners(
         Ok(owners)
     })
     .await?;
-    Ok(owners
+    owners
         .iter()
         .map(|(email, lang)| compose(email, *lang))
-        .collect())
+        .collect()
 }
 
 /// Register an organisation.
@@ -681,7 +681,7 @@ pub(crate) async fn invite(
         organisation: &name_in(&org, lang),
         link: &link(&state, lang, &format!("invitations/accept?token={secret}")),
     }
-    .to(&email, lang, format!("invitation:{hash}"));
+    .to(&email, lang, format!("invitation:{hash}"))?;
     let store = state.store.clone();
     db(move || {
         store.issue_email_token(

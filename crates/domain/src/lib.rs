@@ -11,6 +11,7 @@ mod listing;
 mod organisation;
 mod problem;
 mod schedule;
+mod subscription;
 mod validate;
 mod vocabulary;
 
@@ -25,5 +26,6 @@ pub use listing::{
 pub use organisation::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, OrganisationInput};
 pub use problem::{FieldProblem, ProblemCode, from_json_value};
 pub use schedule::{DEFAULT_TIMEZONE, NextOccurrence, to_helsinki};
+pub use subscription::{Frequency, SearchFilters, SubscriptionStatus};
 pub use validate::{check_email, check_password};
 pub use vocabulary::{Municipality, Region, Term, Vocabularies, Vocabulary, VocabularySources};

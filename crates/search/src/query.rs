@@ -77,6 +77,27 @@ pub struct SearchRequest {
     pub cursor: Option<Cursor>,
 }
 
+impl SearchRequest {
+    /// A search for `filters` (their `q` too) in `lang`, first page of `limit`.
+    pub fn with_filters(filters: &kynnys_domain::SearchFilters, lang: Lang, limit: usize) -> Self {
+        SearchRequest {
+            q: filters.q.clone().unwrap_or_default(),
+            lang: Some(lang),
+            kinds: filters.kind.clone(),
+            municipalities: filters.municipality.clone(),
+            regions: filters.region.clone(),
+            themes: filters.theme.clone(),
+            target_groups: filters.target_group.clone(),
+            languages: filters.language.clone(),
+            online: filters.online,
+            free: filters.free,
+            drop_in: filters.drop_in,
+            limit,
+            ..SearchRequest::default()
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ResolvedText {
     pub text: String,

@@ -85,6 +85,7 @@ impl Application {
                 .configure(kynnys_api::routes)
                 .split_for_parts();
             app.service(kynnys_api::docs_service(document))
+                .configure(kynnys_api::subscription_pages)
                 .route("/health", web::get().to(health))
                 .route("/ready", web::get().to(ready))
                 .wrap(from_fn(kynnys_api::localize))

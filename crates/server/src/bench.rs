@@ -76,28 +76,8 @@ struct JudgedQuery {
     category: String,
     q: String,
     #[serde(default)]
-    filters: QueryFilters,
+    filters: kynnys_domain::SearchFilters,
     relevant: std::collections::BTreeMap<String, u8>,
-}
-
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct QueryFilters {
-    #[serde(default)]
-    kind: Vec<kynnys_domain::Kind>,
-    #[serde(default)]
-    municipality: Vec<String>,
-    #[serde(default)]
-    region: Vec<String>,
-    #[serde(default)]
-    theme: Vec<String>,
-    #[serde(default)]
-    target_group: Vec<String>,
-    #[serde(default)]
-    language: Vec<String>,
-    online: Option<bool>,
-    free: Option<bool>,
-    drop_in: Option<bool>,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -194,21 +174,9 @@ pub fn relevance_benchmark(
     let mut by_category: BTreeMap<String, Scores> = BTreeMap::new();
     let mut by_lang: BTreeMap<String, Scores> = BTreeMap::new();
     for judged in &file.queries {
-        let f = &judged.filters;
         let request = kynnys_search::SearchRequest {
             q: judged.q.clone(),
-            lang: Some(judged.lang),
-            kinds: f.kind.clone(),
-            municipalities: f.municipality.clone(),
-            regions: f.region.clone(),
-            themes: f.theme.clone(),
-            target_groups: f.target_group.clone(),
-            languages: f.language.clone(),
-            online: f.online,
-            free: f.free,
-            drop_in: f.drop_in,
-            limit: 10,
-            ..Default::default()
+            ..kynnys_search::SearchRequest::with_filters(&judged.filters, judged.lang, 10)
         };
         let response = index.search(&request, now)?;
         let results: Vec<String> = response

@@ -46,11 +46,29 @@ pub enum Command {
     /// Personal API tokens (for automation and scripted tests).
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Digest mails of the subscriptions.
+    #[command(subcommand)]
+    Digest(DigestCommand),
     /// Print the OpenAPI document of the HTTP API.
     Openapi {
         /// Write to this file instead of standard output.
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DigestCommand {
+    /// Run the due digest round (weekly and daily), then deliver the mails it wrote.
+    Run {
+        /// Run the round of the current period now, even before its scheduled moment.
+        #[arg(long)]
+        now: bool,
+    },
+    /// Print the digests that would go to an address now, without sending or recording them.
+    Preview {
+        #[arg(long)]
+        email: String,
     },
 }
 
@@ -158,6 +176,7 @@ impl Command {
             | Command::Bench(_)
             | Command::Admin(_)
             | Command::Token(_)
+            | Command::Digest(_)
             | Command::Openapi { .. } => "warn",
         }
     }
@@ -222,6 +241,7 @@ pub fn run(cli: Cli) -> Result<(), ServerError> {
             println!("{token}");
             Ok(())
         }
+        Command::Digest(command) => digest_command(&settings, command),
         Command::Openapi { output } => {
             let document = kynnys_api::openapi()
                 .to_pretty_json()
@@ -319,6 +339,86 @@ pub fn run(cli: Cli) -> Result<(), ServerError> {
     }
 }
 
+fn digest_command(settings: &Settings, command: DigestCommand) -> Result<(), ServerError> {
+    let store = open_store(settings)?;
+    let vocabularies = Arc::new(Vocabularies::builtin()?);
+    std::fs::create_dir_all(&settings.index_dir).map_err(|source| ServerError::File {
+        path: settings.index_dir.display().to_string(),
+        source,
+    })?;
+    let index = indexer::open_index(settings, &store, vocabularies.clone())?;
+    let scheduler = digest_scheduler(settings, &store, index, vocabularies);
+    let now = chrono::Utc::now();
+    match command {
+        DigestCommand::Run { now: force } => {
+            let report = crate::digest::run_round(&scheduler.context(), now, force)?;
+            println!(
+                "Digest round: {} subscription(s) considered, {} mailed, {} with nothing new, {} already done.",
+                report.considered, report.mailed, report.empty, report.skipped
+            );
+            let delivery = crate::mail_worker::MailDelivery {
+                store: store.clone(),
+                sender: Arc::new(kynnys_mailer::SmtpSender::from_url(&settings.smtp_url)?),
+                from: settings.mail_from.clone(),
+            };
+            let delivered = delivery.drain()?;
+            println!(
+                "Delivered {} mail(s); {} to retry later, {} refused.",
+                delivered.sent, delivered.retried, delivered.failed
+            );
+            Ok(())
+        }
+        DigestCommand::Preview { email } => {
+            let subscriptions = store.subscriptions_of(&email)?;
+            if subscriptions.is_empty() {
+                println!("No confirmed subscription has this address.");
+            }
+            for sub in subscriptions {
+                match crate::digest::compose(&scheduler.context(), &sub, now)? {
+                    Some((_, mail)) => {
+                        println!("Subject: {}\n\n{}", mail.subject, mail.body_text);
+                    }
+                    None => println!(
+                        "Subscription {}: nothing new since the last digest.",
+                        sub.id
+                    ),
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The digest scheduler of these settings.
+fn digest_scheduler(
+    settings: &Settings,
+    store: &Store,
+    index: Arc<kynnys_search::SearchIndex>,
+    vocabularies: Arc<Vocabularies>,
+) -> crate::digest::DigestScheduler {
+    crate::digest::DigestScheduler {
+        store: store.clone(),
+        index,
+        vocabularies,
+        public_url: settings
+            .public_url
+            .as_str()
+            .trim_end_matches('/')
+            .to_owned(),
+        unsubscribe_mailto: unsubscribe_mailto(settings),
+        schedule: settings.digest,
+    }
+}
+
+/// The address of mailto unsubscriptions: the sender's address.
+fn unsubscribe_mailto(settings: &Settings) -> String {
+    let from = &settings.mail_from;
+    match (from.find('<'), from.find('>')) {
+        (Some(start), Some(end)) if start < end => from[start + 1..end].to_owned(),
+        _ => from.trim().to_owned(),
+    }
+}
+
 fn serve(settings: &Settings, demo_data: bool) -> Result<(), ServerError> {
     let store = open_store(settings)?;
     std::fs::create_dir_all(&settings.index_dir).map_err(|source| ServerError::File {
@@ -335,7 +435,28 @@ fn serve(settings: &Settings, demo_data: bool) -> Result<(), ServerError> {
     let stop_follower = Arc::new(AtomicBool::new(false));
     let follower = indexer::spawn_follower(store.clone(), index.clone(), stop_follower.clone());
     let stop_jobs = Arc::new(AtomicBool::new(false));
-    let jobs = crate::jobs::spawn_maintenance(store.clone(), stop_jobs.clone());
+    let mut workers = vec![crate::jobs::spawn_maintenance(
+        store.clone(),
+        settings
+            .public_url
+            .as_str()
+            .trim_end_matches('/')
+            .to_owned(),
+        stop_jobs.clone(),
+    )];
+    let sender = Arc::new(kynnys_mailer::SmtpSender::from_url(&settings.smtp_url)?);
+    workers.push(crate::mail_worker::spawn(
+        crate::mail_worker::MailDelivery {
+            store: store.clone(),
+            sender,
+            from: settings.mail_from.clone(),
+        },
+        stop_jobs.clone(),
+    ));
+    workers.push(
+        digest_scheduler(settings, &store, index.clone(), vocabularies.clone())
+            .spawn(stop_jobs.clone()),
+    );
     let api = crate::app::api_state(settings, store.clone(), index, vocabularies);
     let served = actix_web::rt::System::new().block_on(async {
         let app = Application::build(settings, store, api)?;
@@ -349,8 +470,10 @@ fn serve(settings: &Settings, demo_data: bool) -> Result<(), ServerError> {
     if follower.join().is_err() {
         tracing::error!("the search index follower panicked");
     }
-    if jobs.join().is_err() {
-        tracing::error!("the maintenance jobs panicked");
+    for worker in workers {
+        if worker.join().is_err() {
+            tracing::error!("a background worker panicked");
+        }
     }
     tracing::info!("stopped");
     served

@@ -30,11 +30,15 @@ pub struct Settings {
     pub trust_forwarded_for: bool,
     /// Login, registration and password-reset attempts per minute, per client and per account.
     pub auth_rate_per_minute: std::num::NonZeroU32,
+    /// Sender of every mail, e.g. `kynnys <no-reply@kynnys.example.fi>`.
+    pub mail_from: String,
+    /// When digests go out (Europe/Helsinki).
+    pub digest: crate::digest::DigestSchedule,
 }
 
 /// Keys as they appear in the file (`database_url = "…"`) and, upper-cased with the `KYNNYS_`
 /// prefix, in the environment.
-const KEYS: [&str; 8] = [
+const KEYS: [&str; 12] = [
     "database_url",
     "data_dir",
     "index_dir",
@@ -43,6 +47,10 @@ const KEYS: [&str; 8] = [
     "smtp_url",
     "trust_forwarded_for",
     "auth_rate_per_minute",
+    "mail_from",
+    "digest_weekday",
+    "digest_time",
+    "digest_send_empty",
 ];
 
 /// Default of `auth_rate_per_minute`.
@@ -59,6 +67,10 @@ struct RawSettings {
     smtp_url: Option<String>,
     trust_forwarded_for: Option<String>,
     auth_rate_per_minute: Option<String>,
+    mail_from: Option<String>,
+    digest_weekday: Option<String>,
+    digest_time: Option<String>,
+    digest_send_empty: Option<String>,
 }
 
 fn invalid(key: &str, value: &str, reason: impl std::fmt::Display) -> ServerError {
@@ -135,17 +147,37 @@ impl Settings {
                 "must be smtp://host[:port] or smtps://host[:port]",
             ));
         }
-        let trust_forwarded_for = match raw.trust_forwarded_for.as_deref() {
-            None | Some("false") => false,
-            Some("true") => true,
-            Some(other) => {
-                return Err(invalid(
-                    "trust_forwarded_for",
-                    other,
-                    "must be true or false",
-                ));
-            }
+        let flag = |key: &str, value: Option<&str>| match value {
+            None | Some("false") => Ok(false),
+            Some("true") => Ok(true),
+            Some(other) => Err(invalid(key, other, "must be true or false")),
         };
+        let trust_forwarded_for = flag("trust_forwarded_for", raw.trust_forwarded_for.as_deref())?;
+        let host = match public_url.host() {
+            Some(url::Host::Domain(domain)) => domain.to_owned(),
+            _ => "localhost".to_owned(),
+        };
+        let mail_from = raw
+            .mail_from
+            .unwrap_or_else(|| format!("kynnys <no-reply@{host}>"));
+        if !mail_from.contains('@') {
+            return Err(invalid(
+                "mail_from",
+                &mail_from,
+                "must be an address, e.g. kynnys <no-reply@example.fi>",
+            ));
+        }
+        let mut digest = crate::digest::DigestSchedule::default();
+        if let Some(day) = raw.digest_weekday {
+            digest.weekday = day
+                .parse()
+                .map_err(|_| invalid("digest_weekday", &day, "a weekday, e.g. mon"))?;
+        }
+        if let Some(time) = raw.digest_time {
+            digest.time = chrono::NaiveTime::parse_from_str(&time, "%H:%M")
+                .map_err(|e| invalid("digest_time", &time, format!("{e} (HH:MM)")))?;
+        }
+        digest.send_empty = flag("digest_send_empty", raw.digest_send_empty.as_deref())?;
         let auth_rate_per_minute = match raw.auth_rate_per_minute {
             None => std::num::NonZeroU32::new(DEFAULT_AUTH_RATE_PER_MINUTE)
                 .unwrap_or(std::num::NonZeroU32::MIN),
@@ -166,6 +198,8 @@ impl Settings {
             smtp_url,
             trust_forwarded_for,
             auth_rate_per_minute,
+            mail_from,
+            digest,
         })
     }
 }

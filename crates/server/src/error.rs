@@ -27,6 +27,8 @@ pub enum ServerError {
     Usage(String),
     #[error(transparent)]
     Api(#[from] kynnys_api::ApiError),
+    #[error(transparent)]
+    Mailer(#[from] kynnys_mailer::MailerError),
     /// Input files had invalid lines and nothing was imported.
     #[error("nothing imported: {invalid} invalid line(s); fix them or use --skip-invalid")]
     InvalidInput { invalid: usize },
@@ -48,6 +50,7 @@ impl ServerError {
             | ServerError::File { .. }
             | ServerError::Io(_)
             | ServerError::Api(_)
+            | ServerError::Mailer(_)
             | ServerError::InvalidInput { .. } => 1,
         }
     }

@@ -6,11 +6,14 @@ pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod digest;
 mod error;
 pub mod export;
 pub mod import;
 pub mod indexer;
 pub mod jobs;
+pub mod mail_worker;
+pub mod reminders;
 pub mod synthetic;
 
 pub use error::ServerError;

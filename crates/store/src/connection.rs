@@ -144,9 +144,12 @@ pub(crate) fn build_pool(url: &DatabaseUrl, max_size: u32) -> Result<DbPool, Sto
         create_parent_dir(path)?;
     }
     let manager = ConnectionManager::<AnyConnection>::new(url.connection_string());
+    // No idle minimum: r2d2 opens connections on its worker threads, and a worker still opening
+    // one (over TLS, with libpq's OpenSSL) when a short command exits crashes in OpenSSL's exit
+    // cleanup. Connections are opened when asked for and kept while used.
     let builder = Pool::builder()
         .max_size(max_size)
-        .min_idle(Some(1))
+        .min_idle(Some(0))
         .connection_timeout(Duration::from_secs(10));
     let pool = match url {
         DatabaseUrl::Sqlite(_) => builder.connection_customizer(Box::new(SqliteSettings)),

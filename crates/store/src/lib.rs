@@ -9,9 +9,12 @@ mod idempotency;
 mod listing_repository;
 mod listing_writes;
 mod mail;
+mod mail_delivery;
 mod models;
 mod organisations;
+mod reminders;
 mod schema;
+mod subscriptions;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -24,8 +27,11 @@ pub use error::StoreError;
 pub use idempotency::{Claim, StoredResponse};
 pub use listing_repository::{Change, ImportSummary, StoredListing};
 pub use listing_writes::ListingFilter;
-pub use mail::{NewMail, OutboxMail};
+pub use mail::{ListUnsubscribe, NewMail, OutboxMail};
+pub use mail_delivery::{OutboxCounts, SUPPRESS_AFTER_FAILURES, status as mail_status};
 pub use organisations::{Member, Organisation, OrganisationFilter};
+pub use reminders::ReminderTarget;
+pub use subscriptions::{NewSubscription, Subscription};
 
 use connection::DbPool;
 use diesel::prelude::*;

@@ -9,7 +9,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 /// A mail to deliver.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NewMail {
     /// Makes the mail unique: a second mail with the same key is not written.
     pub dedupe_key: String,
@@ -18,6 +18,24 @@ pub struct NewMail {
     pub kind: String,
     pub subject: String,
     pub body_text: String,
+    pub body_html: Option<String>,
+    /// For mails of a subscription: where to unsubscribe (RFC 8058 one-click URL, mailto).
+    pub list_unsubscribe: Option<ListUnsubscribe>,
+}
+
+/// The targets of the `List-Unsubscribe` header.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ListUnsubscribe {
+    /// https URL: a POST unsubscribes at once, a GET shows a confirmation page.
+    pub url: String,
+    pub mailto: String,
+}
+
+/// Extra headers of an outbox row, as JSON in `email_outbox.headers`.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub(crate) struct StoredHeaders {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list_unsubscribe: Option<ListUnsubscribe>,
 }
 
 /// A mail waiting in (or delivered from) the outbox.
@@ -29,7 +47,29 @@ pub struct OutboxMail {
     pub kind: String,
     pub subject: String,
     pub body_text: String,
+    pub body_html: Option<String>,
+    pub list_unsubscribe: Option<ListUnsubscribe>,
+    /// `pending`, `sent`, `failed` (permanently), `dead` (gave up retrying) or `suppressed`.
     pub status: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+}
+
+pub(crate) fn outbox_mail(row: EmailOutboxRow) -> OutboxMail {
+    let headers: StoredHeaders = serde_json::from_str(&row.headers).unwrap_or_default();
+    OutboxMail {
+        id: row.id,
+        message_id: row.message_id,
+        recipient: row.recipient,
+        kind: row.mail_kind,
+        subject: row.subject,
+        body_text: row.body_text,
+        body_html: row.body_html,
+        list_unsubscribe: headers.list_unsubscribe,
+        status: row.status,
+        attempts: row.attempts,
+        last_error: row.last_error,
+    }
 }
 
 /// Writes a mail to the outbox unless one with the same key exists.
@@ -41,14 +81,21 @@ pub(crate) fn enqueue_mail(
     let id = new_id();
     let row = EmailOutboxRow {
         message_id: format!("<{id}@kynnys>"),
-        id,
+        id: id.clone(),
         dedupe_key: mail.dedupe_key.clone(),
         recipient: mail.recipient.to_lowercase(),
         mail_kind: mail.kind.clone(),
         subject: mail.subject.clone(),
         body_text: mail.body_text.clone(),
-        body_html: None,
-        headers: "{}".to_owned(),
+        body_html: mail.body_html.clone(),
+        headers: serde_json::to_string(&StoredHeaders {
+            list_unsubscribe: mail.list_unsubscribe.clone(),
+        })
+        .map_err(|e| StoreError::Corrupt {
+            table: "email_outbox",
+            id: id.clone(),
+            reason: e.to_string(),
+        })?,
         status: "pending".to_owned(),
         attempts: 0,
         next_attempt_at: now,
@@ -77,15 +124,7 @@ impl Store {
             .select(EmailOutboxRow::as_select())
             .load(&mut self.conn()?)?
             .into_iter()
-            .map(|row| OutboxMail {
-                id: row.id,
-                message_id: row.message_id,
-                recipient: row.recipient,
-                kind: row.mail_kind,
-                subject: row.subject,
-                body_text: row.body_text,
-                status: row.status,
-            })
+            .map(outbox_mail)
             .collect())
     }
 }

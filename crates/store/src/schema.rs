@@ -236,6 +236,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    listing_confirm_tokens (token_hash) {
+        token_hash -> Text,
+        listing_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(memberships -> organisations (organisation_id));
@@ -261,4 +270,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     subscriptions,
     email_suppressions,
+    listing_confirm_tokens,
 );

@@ -119,6 +119,7 @@ fn lifecycle_actions_change_status_record_changes_and_audit() {
             kind: "listing_decision".into(),
             subject: "published".into(),
             body_text: "published".into(),
+            ..NewMail::default()
         };
         store
             .transition_listing(
@@ -393,6 +394,7 @@ fn email_tokens_are_single_use_and_expire() {
             kind: "verify_email".into(),
             subject: "s".into(),
             body_text: "b".into(),
+            ..NewMail::default()
         };
         let token = |hash: &'static str, expires_at| NewEmailToken {
             hash,

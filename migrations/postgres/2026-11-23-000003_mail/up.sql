@@ -33,3 +33,12 @@ CREATE TABLE email_suppressions (
     suppressed_at TIMESTAMP,
     updated_at TIMESTAMP NOT NULL
 );
+
+-- The one-click "still running" links of reminder mails.
+CREATE TABLE listing_confirm_tokens (
+    token_hash TEXT PRIMARY KEY,
+    listing_id TEXT NOT NULL REFERENCES listings (id) ON DELETE CASCADE,
+    created_at TIMESTAMP NOT NULL,
+    expires_at TIMESTAMP NOT NULL
+);
+CREATE INDEX listing_confirm_tokens_listing ON listing_confirm_tokens (listing_id);
