@@ -465,3 +465,130 @@ pub fn search_benchmark(listings: usize, rounds: usize) -> Result<(), ServerErro
     }
     Ok(())
 }
+
+/// Composes and delivers a digest round for `subscribers` confirmed subscriptions (varied
+/// filters and languages) to a local SMTP sink, and prints the rates and the peak memory.
+pub fn digest_benchmark(subscribers: usize) -> Result<(), ServerError> {
+    use kynnys_domain::{Frequency, Lang, SearchFilters};
+    use kynnys_store::NewSubscription;
+
+    let vocabularies = std::sync::Arc::new(Vocabularies::builtin()?);
+    let dir = tempfile::tempdir()?;
+    let mut settings = crate::config::Settings::load(None)?;
+    settings.database_url = DatabaseUrl::Sqlite(dir.path().join("bench.db"));
+    settings.index_dir = dir.path().join("index");
+    let store = Store::open(&settings.database_url)?;
+    store.migrate()?;
+    let start = chrono::Utc::now();
+    let base = demo::demo_listings(&vocabularies, start)?;
+    store.import_listings(base.clone(), start - chrono::TimeDelta::days(2))?;
+
+    let started = Instant::now();
+    let regions: Vec<String> = vocabularies
+        .regions()
+        .iter()
+        .map(|r| r.code.clone())
+        .collect();
+    let themes: Vec<String> = vocabularies
+        .themes
+        .terms()
+        .iter()
+        .map(|t| t.key.clone())
+        .collect();
+    let confirmed_at = chrono::Utc::now();
+    for i in 0..subscribers {
+        let filters = SearchFilters {
+            region: vec![regions[i % regions.len()].clone()],
+            theme: if i % 3 == 0 {
+                vec![themes[i % themes.len()].clone()]
+            } else {
+                Vec::new()
+            },
+            ..SearchFilters::default()
+        };
+        let hash = format!("bench-confirm-{i}");
+        store.create_subscription(
+            &NewSubscription {
+                email: &format!("subscriber{i}@bench.kynnys"),
+                lang: [Lang::Fi, Lang::Sv, Lang::En][i % 3],
+                frequency: Frequency::Weekly,
+                filters: &filters,
+                confirm_token_hash: &hash,
+                confirm_expires_at: confirmed_at + chrono::TimeDelta::hours(1),
+                manage_token: &format!("bench-manage-{i}"),
+                user_id: None,
+                source: "bench",
+                ip: None,
+            },
+            None,
+            confirmed_at,
+        )?;
+        store.confirm_subscription(&hash, None, confirmed_at)?;
+    }
+    println!(
+        "{subscribers} confirmed subscriptions in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    // Every listing changes after the subscriptions began.
+    let changed: Vec<_> = base
+        .into_iter()
+        .map(|mut r| {
+            if let Some(fi) = &mut r.title.fi {
+                fi.push_str(" (uusi)");
+            }
+            r
+        })
+        .collect();
+    let changed_at = confirmed_at + chrono::TimeDelta::minutes(1);
+    store.import_listings(changed, changed_at)?;
+    let index = crate::indexer::open_index(&settings, &store, vocabularies.clone())?;
+    let sink = crate::smtp_sink::SmtpSink::start()?;
+    let memory_before = peak_memory_mb().unwrap_or(0.0);
+
+    let round_at = changed_at + chrono::TimeDelta::minutes(1);
+    let ctx = crate::digest::DigestContext {
+        store: &store,
+        index: &index,
+        vocabularies: &vocabularies,
+        public_url: "https://kynnys.example",
+        unsubscribe_mailto: "unsubscribe@kynnys.example",
+        schedule: crate::digest::DigestSchedule::default(),
+    };
+    let composing = Instant::now();
+    let report = crate::digest::run_round(&ctx, round_at, true)?;
+    let compose_secs = composing.elapsed().as_secs_f64();
+    let delivery = crate::mail_worker::MailDelivery {
+        store: store.clone(),
+        sender: std::sync::Arc::new(kynnys_mailer::SmtpSender::from_url(&sink.url)?),
+        from: "kynnys <no-reply@kynnys.example>".into(),
+    };
+    let delivering = Instant::now();
+    let mut sent = 0;
+    loop {
+        let pass = delivery.deliver_batch(round_at + chrono::TimeDelta::minutes(1))?;
+        sent += pass.sent;
+        if pass.handled() == 0 {
+            break;
+        }
+    }
+    let deliver_secs = delivering.elapsed().as_secs_f64();
+    let total = compose_secs + deliver_secs;
+    println!(
+        "digest round: {} mailed, {} with nothing new, composed in {compose_secs:.1} s ({:.0} digests/s)",
+        report.mailed,
+        report.empty,
+        report.considered as f64 / compose_secs.max(1e-9)
+    );
+    println!(
+        "delivered {sent} mails ({} received by the sink, {:.1} MB) in {deliver_secs:.1} s ({:.0} mails/s)",
+        sink.mails(),
+        sink.bytes() as f64 / 1e6,
+        sent as f64 / deliver_secs.max(1e-9)
+    );
+    println!(
+        "compose + deliver: {:.0} mails/s; peak RSS {:.0} MB (before the round {memory_before:.0} MB)",
+        sent as f64 / total.max(1e-9),
+        peak_memory_mb().unwrap_or(0.0)
+    );
+    Ok(())
+}

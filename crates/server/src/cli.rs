@@ -121,6 +121,13 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 50)]
         rounds: usize,
     },
+    /// Compose and deliver a digest round for many subscribers to a local SMTP sink; print
+    /// digests/s, mails/s and peak memory.
+    Digest {
+        /// How many confirmed subscriptions.
+        #[arg(long, default_value_t = 10_000)]
+        subscribers: usize,
+    },
     /// Show the terms the analyzer of a language makes of a text (whole words, then compound parts).
     Analyze {
         /// fi, sv or en.
@@ -290,6 +297,9 @@ pub fn run(cli: Cli) -> Result<(), ServerError> {
         }
         Command::Bench(BenchCommand::Search { listings, rounds }) => {
             bench::search_benchmark(listings, rounds)
+        }
+        Command::Bench(BenchCommand::Digest { subscribers }) => {
+            bench::digest_benchmark(subscribers)
         }
         Command::Bench(BenchCommand::Analyze { lang, text }) => {
             let lang: kynnys_domain::Lang = lang.parse().map_err(|()| {

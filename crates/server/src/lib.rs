@@ -14,6 +14,7 @@ pub mod indexer;
 pub mod jobs;
 pub mod mail_worker;
 pub mod reminders;
+pub mod smtp_sink;
 pub mod synthetic;
 
 pub use error::ServerError;
