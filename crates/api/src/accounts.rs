@@ -100,6 +100,36 @@ pub(crate) fn email_token(hours: i64) -> Result<(String, String, chrono::DateTim
     Ok((secret, hash, Utc::now() + TimeDelta::hours(hours)))
 }
 
+/// Stores a single-use token of an account with the mail that carries it.
+async fn issue_user_token(
+    state: &ApiState,
+    user_id: String,
+    email: String,
+    purpose: TokenPurpose,
+    hash: String,
+    expires_at: chrono::DateTime<Utc>,
+    mail: kynnys_store::NewMail,
+) -> Result<(), ApiError> {
+    let store = state.store.clone();
+    db(move || {
+        store.issue_email_token(
+            &NewEmailToken {
+                hash: &hash,
+                purpose,
+                email: &email,
+                user_id: Some(&user_id),
+                organisation_id: None,
+                role: None,
+                created_by: None,
+                expires_at,
+            },
+            &mail,
+            Utc::now(),
+        )
+    })
+    .await
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RegisterRequest {
@@ -215,24 +245,7 @@ pub(crate) async fn register(
                 }
                 .to(&email, user.lang, format!("verify_email:{hash}"))?
             };
-            let store = state.store.clone();
-            db(move || {
-                store.issue_email_token(
-                    &NewEmailToken {
-                        hash: &hash,
-                        purpose,
-                        email: &email,
-                        user_id: Some(&user.id),
-                        organisation_id: None,
-                        role: None,
-                        created_by: None,
-                        expires_at,
-                    },
-                    &mail,
-                    now,
-                )
-            })
-            .await?;
+            issue_user_token(&state, user.id, email, purpose, hash, expires_at, mail).await?;
         }
     }
     Ok(HttpResponse::Accepted().json(Ack { status: "accepted" }))
@@ -434,25 +447,8 @@ pub(crate) async fn request_password_reset(
             link: &link(&state, user.lang, &format!("account/reset?token={secret}")),
         }
         .to(&email, user.lang, format!("password_reset:{hash}"))?;
-        let store = state.store.clone();
-        let now = Utc::now();
-        db(move || {
-            store.issue_email_token(
-                &NewEmailToken {
-                    hash: &hash,
-                    purpose: TokenPurpose::ResetPassword,
-                    email: &email,
-                    user_id: Some(&user.id),
-                    organisation_id: None,
-                    role: None,
-                    created_by: None,
-                    expires_at,
-                },
-                &mail,
-                now,
-            )
-        })
-        .await?;
+        let purpose = TokenPurpose::ResetPassword;
+        issue_user_token(&state, user.id, email, purpose, hash, expires_at, mail).await?;
     }
     Ok(HttpResponse::Accepted().json(Ack { status: "accepted" }))
 }
