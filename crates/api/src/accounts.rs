@@ -39,7 +39,7 @@ pub(crate) fn routes(cfg: &mut ServiceConfig) {
 }
 
 /// The address the request came from, for rate limits.
-pub(crate) fn client_addr(req: &HttpRequest, state: &ApiState) -> String {
+pub fn client_addr(req: &HttpRequest, state: &ApiState) -> String {
     if state.settings.trust_forwarded_for {
         req.connection_info()
             .realip_remote_addr()
@@ -166,6 +166,34 @@ pub(crate) async fn register(
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let input: RegisterRequest = body.parse()?;
+    let registration = Registration {
+        email: input.email,
+        password: input.password,
+        display_name: input.display_name,
+        lang: input.lang.unwrap_or(request_lang),
+    };
+    register_as(&state, &client_addr(&req, &state), registration).await?;
+    Ok(HttpResponse::Accepted().json(Ack { status: "accepted" }))
+}
+
+/// What a person registering gives.
+#[derive(Debug)]
+pub struct Registration {
+    pub email: String,
+    pub password: String,
+    pub display_name: Option<String>,
+    pub lang: Lang,
+}
+
+/// Registers an account from `client` (rate-limited) and mails the verification link; a known
+/// address gets a mail instead (a new verification link, or a reset link when it is verified),
+/// so the answer never tells whether an address is registered. The JSON API and the web pages
+/// both call it.
+pub async fn register_as(
+    state: &ApiState,
+    client: &str,
+    input: Registration,
+) -> Result<(), ApiError> {
     let email = input.email.trim().to_lowercase();
     let mut problems = Vec::new();
     problems.extend(check_email("email", &email).err());
@@ -174,12 +202,10 @@ pub(crate) async fn register(
         short_text(&mut problems, "display_name", name);
     }
     finish(problems)?;
-    state.limits.check(
-        "register",
-        &client_addr(&req, &state),
-        Some(&auth::secret_hash(&email)),
-    )?;
-    let lang = input.lang.unwrap_or(request_lang);
+    state
+        .limits
+        .check("register", client, Some(&auth::secret_hash(&email)))?;
+    let lang = input.lang;
     // Hash in every case, so that known and unknown addresses take the same time.
     let password_hash = hashed(input.password).await?;
     let store = state.store.clone();
@@ -190,7 +216,7 @@ pub(crate) async fn register(
         None => {
             let (secret, hash, expires_at) = email_token(VERIFY_HOURS)?;
             let mail = Mail::VerifyEmail {
-                link: &link(&state, lang, &format!("account/verify?token={secret}")),
+                link: &link(state, lang, &format!("account/verify?token={secret}")),
             }
             .to(&email, lang, format!("verify_email:{hash}"))?;
             let store = state.store.clone();
@@ -236,19 +262,19 @@ pub(crate) async fn register(
             let (secret, hash, expires_at) = email_token(hours)?;
             let mail = if user.email_verified {
                 Mail::AlreadyRegistered {
-                    reset_link: &link(&state, user.lang, &format!("account/reset?token={secret}")),
+                    reset_link: &link(state, user.lang, &format!("account/reset?token={secret}")),
                 }
                 .to(&email, user.lang, format!("already_registered:{hash}"))?
             } else {
                 Mail::VerifyEmail {
-                    link: &link(&state, user.lang, &format!("account/verify?token={secret}")),
+                    link: &link(state, user.lang, &format!("account/verify?token={secret}")),
                 }
                 .to(&email, user.lang, format!("verify_email:{hash}"))?
             };
-            issue_user_token(&state, user.id, email, purpose, hash, expires_at, mail).await?;
+            issue_user_token(state, user.id, email, purpose, hash, expires_at, mail).await?;
         }
     }
-    Ok(HttpResponse::Accepted().json(Ack { status: "accepted" }))
+    Ok(())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -276,8 +302,15 @@ pub(crate) async fn verify_email(
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let input: TokenRequest = body.parse()?;
+    verify_email_as(&state, &input.token).await?;
+    Ok(HttpResponse::Ok().json(Ack { status: "verified" }))
+}
+
+/// Verifies the address of the verification link's `token` (single use). The JSON API and the
+/// web pages both call it.
+pub async fn verify_email_as(state: &ApiState, token: &str) -> Result<(), ApiError> {
     let store = state.store.clone();
-    let hash = auth::secret_hash(&input.token);
+    let hash = auth::secret_hash(token);
     let now = Utc::now();
     db(move || {
         let Some(token) = store.consume_email_token(&hash, TokenPurpose::VerifyEmail, now)? else {
@@ -291,7 +324,7 @@ pub(crate) async fn verify_email(
     })
     .await?
     .ok_or(ApiError::InvalidToken)?;
-    Ok(HttpResponse::Ok().json(Ack { status: "verified" }))
+    Ok(())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -309,39 +342,32 @@ pub(crate) struct SessionView {
     csrf_token: String,
 }
 
-/// Log in.
-///
-/// Sets the session cookie (`kynnys_session`, HttpOnly, SameSite=Lax) and returns the CSRF token
-/// that writes with the cookie must carry in `X-CSRF-Token`. Rate-limited per client and account.
-#[utoipa::path(
-    tag = "accounts",
-    request_body = LoginRequest,
-    responses(
-        (status = 200, description = "Logged in", body = SessionView),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Wrong address or password", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Address not verified yet", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many attempts", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[post("/api/v1/auth/login")]
-pub(crate) async fn login(
-    req: HttpRequest,
-    state: web::Data<ApiState>,
-    body: JsonBody,
-) -> Result<HttpResponse, ApiError> {
-    let input: LoginRequest = body.parse()?;
-    let email = input.email.trim().to_lowercase();
-    state.limits.check(
-        "login",
-        &client_addr(&req, &state),
-        Some(&auth::secret_hash(&email)),
-    )?;
+/// A session just opened.
+pub struct NewSession {
+    pub user: kynnys_store::User,
+    pub memberships: Vec<kynnys_store::Membership>,
+    /// The session cookie to set.
+    pub cookie: Cookie<'static>,
+    /// The token every write with the cookie must carry.
+    pub csrf: String,
+}
+
+/// Checks an address and password (rate-limited per client and account) and opens a session:
+/// the user, their memberships, the session cookie to set and the session's CSRF token. The
+/// JSON API and the web login form both call it.
+pub async fn start_session(
+    state: &ApiState,
+    client: &str,
+    email: &str,
+    password: String,
+) -> Result<NewSession, ApiError> {
+    let email = email.trim().to_lowercase();
+    state
+        .limits
+        .check("login", client, Some(&auth::secret_hash(&email)))?;
     let store = state.store.clone();
     let user = db(move || store.user_by_email(&email)).await?;
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
-    let password = input.password;
     let matches = web::block(move || auth::verify_password(&password, stored.as_deref())).await?;
     let user = user
         .filter(|_| matches)
@@ -374,6 +400,56 @@ pub(crate) async fn login(
         .secure(state.settings.secure_cookies)
         .max_age(CookieDuration::days(SESSION_DAYS))
         .finish();
+    Ok(NewSession {
+        user,
+        memberships,
+        cookie,
+        csrf,
+    })
+}
+
+/// The cookie that ends a session in the browser.
+pub fn session_removal_cookie() -> Cookie<'static> {
+    let mut cookie = Cookie::build(SESSION_COOKIE, "").path("/").finish();
+    cookie.make_removal();
+    cookie
+}
+
+/// Log in.
+///
+/// Sets the session cookie (`kynnys_session`, HttpOnly, SameSite=Lax) and returns the CSRF token
+/// that writes with the cookie must carry in `X-CSRF-Token`. Rate-limited per client and account.
+#[utoipa::path(
+    tag = "accounts",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Logged in", body = SessionView),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong address or password", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Address not verified yet", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/v1/auth/login")]
+pub(crate) async fn login(
+    req: HttpRequest,
+    state: web::Data<ApiState>,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    let input: LoginRequest = body.parse()?;
+    let NewSession {
+        user,
+        memberships,
+        cookie,
+        csrf,
+    } = start_session(
+        &state,
+        &client_addr(&req, &state),
+        &input.email,
+        input.password,
+    )
+    .await?;
     Ok(HttpResponse::Ok().cookie(cookie).json(SessionView {
         user: MeView::new(user, memberships),
         csrf_token: csrf,
@@ -401,9 +477,9 @@ pub(crate) async fn logout(
         let store = state.store.clone();
         db(move || store.delete_session(&hash)).await?;
     }
-    let mut cookie = Cookie::build(SESSION_COOKIE, "").path("/").finish();
-    cookie.make_removal();
-    Ok(HttpResponse::NoContent().cookie(cookie).finish())
+    Ok(HttpResponse::NoContent()
+        .cookie(session_removal_cookie())
+        .finish())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -432,25 +508,34 @@ pub(crate) async fn request_password_reset(
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let input: PasswordResetRequest = body.parse()?;
-    let email = input.email.trim().to_lowercase();
+    request_password_reset_as(&state, &client_addr(&req, &state), &input.email).await?;
+    Ok(HttpResponse::Accepted().json(Ack { status: "accepted" }))
+}
+
+/// Mails a reset link (valid for 2 hours) to `email` if it has an account; the same answer
+/// either way. Rate-limited per client and address. The JSON API and the web pages both call it.
+pub async fn request_password_reset_as(
+    state: &ApiState,
+    client: &str,
+    email: &str,
+) -> Result<(), ApiError> {
+    let email = email.trim().to_lowercase();
     finish(check_email("email", &email).err().into_iter().collect())?;
-    state.limits.check(
-        "password_reset",
-        &client_addr(&req, &state),
-        Some(&auth::secret_hash(&email)),
-    )?;
+    state
+        .limits
+        .check("password_reset", client, Some(&auth::secret_hash(&email)))?;
     let store = state.store.clone();
     let lookup = email.clone();
     if let Some(user) = db(move || store.user_by_email(&lookup)).await? {
         let (secret, hash, expires_at) = email_token(RESET_HOURS)?;
         let mail = Mail::PasswordReset {
-            link: &link(&state, user.lang, &format!("account/reset?token={secret}")),
+            link: &link(state, user.lang, &format!("account/reset?token={secret}")),
         }
         .to(&email, user.lang, format!("password_reset:{hash}"))?;
         let purpose = TokenPurpose::ResetPassword;
-        issue_user_token(&state, user.id, email, purpose, hash, expires_at, mail).await?;
+        issue_user_token(state, user.id, email, purpose, hash, expires_at, mail).await?;
     }
-    Ok(HttpResponse::Accepted().json(Ack { status: "accepted" }))
+    Ok(())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -479,15 +564,28 @@ pub(crate) async fn confirm_password_reset(
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let input: PasswordResetConfirm = body.parse()?;
+    reset_password_as(&state, &input.token, input.password).await?;
+    Ok(HttpResponse::Ok().json(Ack {
+        status: "password_changed",
+    }))
+}
+
+/// Sets a new password with the reset link's `token` (single use); ends every session of the
+/// account. The JSON API and the web pages both call it.
+pub async fn reset_password_as(
+    state: &ApiState,
+    token: &str,
+    password: String,
+) -> Result<(), ApiError> {
     finish(
-        check_password("password", &input.password)
+        check_password("password", &password)
             .err()
             .into_iter()
             .collect(),
     )?;
-    let password_hash = hashed(input.password).await?;
+    let password_hash = hashed(password).await?;
     let store = state.store.clone();
-    let hash = auth::secret_hash(&input.token);
+    let hash = auth::secret_hash(token);
     let now = Utc::now();
     db(move || {
         let Some(token) = store.consume_email_token(&hash, TokenPurpose::ResetPassword, now)?
@@ -502,9 +600,7 @@ pub(crate) async fn confirm_password_reset(
     })
     .await?
     .ok_or(ApiError::InvalidToken)?;
-    Ok(HttpResponse::Ok().json(Ack {
-        status: "password_changed",
-    }))
+    Ok(())
 }
 
 /// The signed-in person.
@@ -575,11 +671,21 @@ pub(crate) async fn create_token(
 ) -> Result<HttpResponse, ApiError> {
     let caller = caller.required()?;
     let input: NewTokenRequest = body.parse()?;
-    let mut problems = Vec::new();
-    short_text(&mut problems, "name", &input.name);
-    finish(problems)?;
-    let created = issue_api_token(&state.store, &caller.user.id, input.name.trim()).await?;
+    let created = create_token_as(&state, &caller.user.id, &input.name).await?;
     Ok(HttpResponse::Created().json(created))
+}
+
+/// Creates a personal API token named `name` for `user_id`; the secret is in the answer only.
+/// The JSON API and the web pages both call it.
+pub async fn create_token_as(
+    state: &ApiState,
+    user_id: &str,
+    name: &str,
+) -> Result<CreatedToken, ApiError> {
+    let mut problems = Vec::new();
+    short_text(&mut problems, "name", name);
+    finish(problems)?;
+    issue_api_token(&state.store, user_id, name.trim()).await
 }
 
 /// Creates and stores a new token for `user_id`.

@@ -118,6 +118,59 @@ fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
+/// A session's user, the session's stored hash and its CSRF token.
+#[derive(Debug, Clone)]
+pub struct SessionUser {
+    pub user: User,
+    pub hash: String,
+    pub csrf: String,
+}
+
+/// The user of a session cookie, with the session's hash. For a write, `csrf` holds the token
+/// the request carried (in the `X-CSRF-Token` header, or a form field on the web pages): it must
+/// match the session's. An unknown or expired session is anonymous.
+pub async fn session_user(
+    state: &ApiState,
+    cookie: &str,
+    csrf: Option<Option<&str>>,
+) -> Result<Option<SessionUser>, ApiError> {
+    let hash = secret_hash(cookie);
+    let lookup = hash.clone();
+    let store = state.store.clone();
+    let now = chrono::Utc::now();
+    match web::block(move || store.session(&lookup, now)).await?? {
+        Some((user, expected)) => {
+            if let Some(given) = csrf
+                && !given.is_some_and(|given| same_secret(given, &expected))
+            {
+                return Err(ApiError::CsrfFailed);
+            }
+            Ok(Some(SessionUser {
+                user,
+                hash,
+                csrf: expected,
+            }))
+        }
+        None => Ok(None),
+    }
+}
+
+/// The signed-in caller of a user: their memberships loaded.
+pub async fn auth_user(
+    state: &ApiState,
+    user: User,
+    session_hash: Option<String>,
+) -> Result<AuthUser, ApiError> {
+    let store = state.store.clone();
+    let id = user.id.clone();
+    let memberships = web::block(move || store.memberships_of_user(&id)).await??;
+    Ok(AuthUser {
+        user,
+        memberships,
+        session_hash,
+    })
+}
+
 impl FromRequest for Caller {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
@@ -143,31 +196,16 @@ impl FromRequest for Caller {
                     Some((user.ok_or(ApiError::InvalidApiToken)?, None))
                 }
                 (None, Some(cookie)) => {
-                    let hash = secret_hash(&cookie);
-                    let lookup = hash.clone();
-                    match web::block(move || store.session(&lookup, now)).await?? {
-                        Some((user, expected)) => {
-                            if !safe && !csrf.is_some_and(|given| same_secret(&given, &expected)) {
-                                return Err(ApiError::CsrfFailed);
-                            }
-                            Some((user, Some(hash)))
-                        }
-                        None => None,
-                    }
+                    session_user(&state, &cookie, (!safe).then_some(csrf.as_deref()))
+                        .await?
+                        .map(|s| (s.user, Some(s.hash)))
                 }
                 (None, None) => None,
             };
             let Some((user, session_hash)) = found else {
                 return Ok(Caller(None));
             };
-            let store = state.store.clone();
-            let id = user.id.clone();
-            let memberships = web::block(move || store.memberships_of_user(&id)).await??;
-            Ok(Caller(Some(AuthUser {
-                user,
-                memberships,
-                session_hash,
-            })))
+            Ok(Caller(Some(auth_user(&state, user, session_hash).await?)))
         })
     }
 }

@@ -22,17 +22,29 @@ mod subscriptions;
 mod views;
 mod vocabularies;
 
+pub use accounts::{
+    NewSession, Registration, client_addr, create_token_as, register_as, request_password_reset_as,
+    reset_password_as, session_removal_cookie, start_session, verify_email_as,
+};
 pub use auth::{
-    API_TOKEN_PREFIX, CSRF_HEADER, SESSION_COOKIE, hash_password, new_secret, secret_hash,
+    API_TOKEN_PREFIX, AuthUser, CSRF_HEADER, Caller, SESSION_COOKIE, SessionUser, auth_user,
+    hash_password, new_secret, secret_hash, session_user,
 };
 pub use body::MAX_BODY_BYTES;
 pub use docs::{api_doc, openapi, service as docs_service};
 pub use etag::etag;
 pub use idempotency::idempotency;
-pub use problem::{ApiError, ParameterProblem, localize};
+pub use listings::{create_listing_as, listing_action_as, patch_listing_as, visible_listing};
+pub use organisations::{
+    accept_invitation_as, invite_as, members_as, merge_patch, put_member_as, remove_member_as,
+};
+pub use policy::{Action, allowed, authorize};
+pub use problem::{ApiError, ParameterProblem, Problem, localize};
 pub use rate_limit::RateLimits;
 pub use request_log::{REQUEST_ID, request_log};
-pub use subscriptions::pages as subscription_pages;
+pub use search::parse as parse_search_query;
+pub use subscriptions::{SubscriptionRequest, pages as subscription_pages, subscribe_as};
+pub use views::{CreatedToken, TokenView};
 
 use actix_web::web;
 use kynnys_domain::Vocabularies;

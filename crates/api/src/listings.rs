@@ -107,7 +107,7 @@ fn record_from_body(
 
 /// A listing the caller may see: published ones are public; others only to the organisation's
 /// members and moderators (404 to everybody else); deleted ones are 410 for all.
-async fn visible_listing(
+pub async fn visible_listing(
     state: &ApiState,
     caller: Option<&AuthUser>,
     id: String,
@@ -135,6 +135,48 @@ fn listing_response(
     lang: Lang,
 ) -> HttpResponse {
     HttpResponse::build(status).json(listing_json(listing, lang, Utc::now()))
+}
+
+/// Creates a draft listing of the organisation named by the body's `organisation_id`, as
+/// `caller` (who must be its owner or editor). The JSON API and the web pages both call it.
+pub async fn create_listing_as(
+    state: &ApiState,
+    caller: AuthUser,
+    body: Value,
+) -> Result<StoredListing, ApiError> {
+    let organisation_id = match body.get("organisation_id") {
+        Some(Value::String(id)) => id.clone(),
+        Some(_) => {
+            return Err(field_problem(
+                "organisation_id",
+                ProblemCode::InvalidFormat,
+                None,
+            ));
+        }
+        None if body.is_object() => {
+            return Err(field_problem(
+                "organisation_id",
+                ProblemCode::Required,
+                None,
+            ));
+        }
+        None => return Err(field_problem("$", ProblemCode::InvalidFormat, None)),
+    };
+    let org = visible_organisation(state, Some(&caller), organisation_id)
+        .await
+        .map_err(|e| match e {
+            ApiError::NotFound => field_problem("organisation_id", ProblemCode::UnknownValue, None),
+            other => other,
+        })?;
+    authorize(Some(&caller), Action::EditListing, Some(&org.id))?;
+    let record = record_from_body(
+        body,
+        &org,
+        format!("kynnys:{}", uuid::Uuid::now_v7()),
+        state,
+    )?;
+    let store = state.store.clone();
+    db(move || store.create_listing(record, &org.id, &caller.user.id, Utc::now())).await
 }
 
 /// Create a listing.
@@ -166,40 +208,7 @@ pub(crate) async fn create_listing(
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let caller = caller.required()?;
-    let organisation_id = match body.0.get("organisation_id") {
-        Some(Value::String(id)) => id.clone(),
-        Some(_) => {
-            return Err(field_problem(
-                "organisation_id",
-                ProblemCode::InvalidFormat,
-                None,
-            ));
-        }
-        None if body.0.is_object() => {
-            return Err(field_problem(
-                "organisation_id",
-                ProblemCode::Required,
-                None,
-            ));
-        }
-        None => return Err(field_problem("$", ProblemCode::InvalidFormat, None)),
-    };
-    let org = visible_organisation(&state, Some(&caller), organisation_id)
-        .await
-        .map_err(|e| match e {
-            ApiError::NotFound => field_problem("organisation_id", ProblemCode::UnknownValue, None),
-            other => other,
-        })?;
-    authorize(Some(&caller), Action::EditListing, Some(&org.id))?;
-    let record = record_from_body(
-        body.0,
-        &org,
-        format!("kynnys:{}", uuid::Uuid::now_v7()),
-        &state,
-    )?;
-    let store = state.store.clone();
-    let created =
-        db(move || store.create_listing(record, &org.id, &caller.user.id, Utc::now())).await?;
+    let created = create_listing_as(&state, caller, body.0).await?;
     tracing::info!(listing_id = %created.id, "listing created");
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/listings/{}", created.id)))
@@ -241,8 +250,7 @@ async fn write_content(
     caller: AuthUser,
     listing: StoredListing,
     body: Value,
-    lang: Lang,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<StoredListing, ApiError> {
     authorize(
         Some(&caller),
         Action::EditListing,
@@ -255,13 +263,27 @@ async fn write_content(
         .ok_or(ApiError::NotFound)?;
     let record = record_from_body(body, &org, listing.record.external_id.clone(), state)?;
     let store = state.store.clone();
-    let updated =
-        db(move || store.update_listing(&listing.id, record, &caller.user.id, Utc::now())).await?;
-    Ok(listing_response(
-        actix_web::http::StatusCode::OK,
-        &updated,
-        lang,
-    ))
+    db(move || store.update_listing(&listing.id, record, &caller.user.id, Utc::now())).await
+}
+
+/// Applies a JSON merge patch (RFC 7396) to a listing's content as `caller`; the result is
+/// validated as a whole. The JSON API and the web editor both call it.
+pub async fn patch_listing_as(
+    state: &ApiState,
+    caller: AuthUser,
+    id: String,
+    patch: &Value,
+) -> Result<StoredListing, ApiError> {
+    let listing = visible_listing(state, Some(&caller), id).await?;
+    if !patch.is_object() {
+        return Err(field_problem("$", ProblemCode::InvalidFormat, None));
+    }
+    let mut current = json!(listing.record);
+    if let Some(fields) = current.as_object_mut() {
+        fields.remove("organisation");
+    }
+    merge_patch(&mut current, patch);
+    write_content(state, caller, listing, current).await
 }
 
 /// Replace a listing's content.
@@ -295,7 +317,12 @@ pub(crate) async fn replace_listing(
 ) -> Result<HttpResponse, ApiError> {
     let caller = caller.required()?;
     let listing = visible_listing(&state, Some(&caller), path.into_inner()).await?;
-    write_content(&state, caller, listing, body.0, lang).await
+    let updated = write_content(&state, caller, listing, body.0).await?;
+    Ok(listing_response(
+        actix_web::http::StatusCode::OK,
+        &updated,
+        lang,
+    ))
 }
 
 /// Change some fields of a listing.
@@ -327,16 +354,12 @@ pub(crate) async fn patch_listing(
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let caller = caller.required()?;
-    let listing = visible_listing(&state, Some(&caller), path.into_inner()).await?;
-    if !body.0.is_object() {
-        return Err(field_problem("$", ProblemCode::InvalidFormat, None));
-    }
-    let mut current = json!(listing.record);
-    if let Some(fields) = current.as_object_mut() {
-        fields.remove("organisation");
-    }
-    merge_patch(&mut current, &body.0);
-    write_content(&state, caller, listing, current, lang).await
+    let updated = patch_listing_as(&state, caller, path.into_inner(), &body.0).await?;
+    Ok(listing_response(
+        actix_web::http::StatusCode::OK,
+        &updated,
+        lang,
+    ))
 }
 
 /// Delete a listing.
@@ -382,19 +405,30 @@ pub(crate) async fn delete_listing(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Runs a lifecycle action after the policy allowed it.
-async fn act(
-    state: web::Data<ApiState>,
-    caller: Caller,
-    lang: Lang,
+/// Who may take a lifecycle action.
+fn action_policy(action: ListingAction) -> Action {
+    match action {
+        ListingAction::Approve | ListingAction::Reject => Action::Moderate,
+        ListingAction::Archive | ListingAction::Delete => Action::RetireListing,
+        _ => Action::EditListing,
+    }
+}
+
+/// Runs a lifecycle action on a listing as `caller` after the policy allowed it; approvals and
+/// rejections mail the organisation's owners. The JSON API and the web pages both call it.
+pub async fn listing_action_as(
+    state: &ApiState,
+    caller: AuthUser,
     id: String,
     action: ListingAction,
-    policy: Action,
     reason: Option<String>,
-) -> Result<HttpResponse, ApiError> {
-    let caller = caller.required()?;
-    let listing = visible_listing(&state, Some(&caller), id).await?;
-    authorize(Some(&caller), policy, Some(&listing.organisation_id))?;
+) -> Result<StoredListing, ApiError> {
+    let listing = visible_listing(state, Some(&caller), id).await?;
+    authorize(
+        Some(&caller),
+        action_policy(action),
+        Some(&listing.organisation_id),
+    )?;
     let mut mails = Vec::new();
     if matches!(action, ListingAction::Approve | ListingAction::Reject) {
         let org_id = listing.organisation_id.clone();
@@ -407,7 +441,7 @@ async fn act(
         }
         let approved = action == ListingAction::Approve;
         let stamp = Utc::now().timestamp_micros();
-        mails = crate::organisations::mails_to_owners(&state, &org.id, |email, mail_lang| {
+        mails = crate::organisations::mails_to_owners(state, &org.id, |email, mail_lang| {
             let title = listing
                 .record
                 .title
@@ -418,11 +452,7 @@ async fn act(
                 title: &title,
                 approved,
                 reason: reason.as_deref(),
-                link: &crate::accounts::link(
-                    &state,
-                    mail_lang,
-                    &format!("listings/{}", listing.id),
-                ),
+                link: &crate::accounts::link(state, mail_lang, &format!("listings/{}", listing.id)),
             }
             .to(
                 email,
@@ -445,15 +475,11 @@ async fn act(
     })
     .await?;
     tracing::info!(listing_id = %updated.id, action = %action, status = %updated.status, "listing action");
-    Ok(listing_response(
-        actix_web::http::StatusCode::OK,
-        &updated,
-        lang,
-    ))
+    Ok(updated)
 }
 
 macro_rules! action_endpoint {
-    ($name:ident, $path:literal, $action:expr, $policy:expr, $reason_required:expr, $summary:literal, $description:literal, $who:literal) => {
+    ($name:ident, $path:literal, $action:expr, $reason_required:expr, $summary:literal, $description:literal, $who:literal) => {
         #[doc = $summary]
         #[doc = ""]
         #[doc = $description]
@@ -482,11 +508,10 @@ macro_rules! action_endpoint {
             body: JsonBody,
         ) -> Result<HttpResponse, ApiError> {
             // Who asks comes before what the body says.
-            if caller.0.is_none() {
-                return Err(ApiError::Unauthenticated);
-            }
+            let caller = caller.required()?;
             let reason = reason(&body, $reason_required)?;
-            act(state, caller, lang, path.into_inner(), $action, $policy, reason).await
+            let updated = listing_action_as(&state, caller, path.into_inner(), $action, reason).await?;
+            Ok(listing_response(actix_web::http::StatusCode::OK, &updated, lang))
         }
     };
 }
@@ -495,7 +520,6 @@ action_endpoint!(
     submit,
     "/api/v1/listings/{id}/submit",
     ListingAction::Submit,
-    Action::EditListing,
     false,
     "Submit a listing for review.",
     "From `draft`, `rejected`, `archived` or `expired` to `pending_review`.",
@@ -505,7 +529,6 @@ action_endpoint!(
     approve,
     "/api/v1/listings/{id}/approve",
     ListingAction::Approve,
-    Action::Moderate,
     false,
     "Approve and publish a listing (moderators).",
     "From `pending_review` to `published`; the organisation must be approved. Mails the owners.",
@@ -515,7 +538,6 @@ action_endpoint!(
     reject,
     "/api/v1/listings/{id}/reject",
     ListingAction::Reject,
-    Action::Moderate,
     true,
     "Reject or unpublish a listing, with a reason (moderators).",
     "From `pending_review` or `published` to `rejected`; the reason is shown to the organisation.",
@@ -525,7 +547,6 @@ action_endpoint!(
     archive,
     "/api/v1/listings/{id}/archive",
     ListingAction::Archive,
-    Action::RetireListing,
     false,
     "Archive a listing.",
     "Takes the listing out of use; it can be submitted again later.",
@@ -535,7 +556,6 @@ action_endpoint!(
     confirm,
     "/api/v1/listings/{id}/confirm",
     ListingAction::Confirm,
-    Action::EditListing,
     false,
     "Confirm that a listing is still running.",
     "Updates `last_confirmed_at`; the status stays.",

@@ -18,8 +18,8 @@ use kynnys_domain::{
     check_email,
 };
 use kynnys_store::{
-    AuditScope, ListingFilter, NewEmailToken, NewMail, Organisation, OrganisationFilter,
-    TokenPurpose,
+    AuditScope, ListingFilter, Member, Membership, NewEmailToken, NewMail, Organisation,
+    OrganisationFilter, TokenPurpose,
 };
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -243,7 +243,7 @@ pub(crate) async fn get_organisation(
 }
 
 /// Merges an RFC 7396 JSON merge patch into `target`.
-pub(crate) fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
+pub fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
     let serde_json::Value::Object(changes) = patch else {
         *target = patch.clone();
         return;
@@ -471,14 +471,23 @@ pub(crate) async fn list_members(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = caller.required()?;
-    let org = visible_organisation(&state, Some(&caller), path.into_inner()).await?;
-    authorize(Some(&caller), Action::ReadMembers, Some(&org.id))?;
-    let store = state.store.clone();
-    let members = db(move || store.members(&org.id)).await?;
+    let members = members_as(&state, &caller.required()?, path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(MemberList {
         items: members.into_iter().map(Into::into).collect(),
     }))
+}
+
+/// The members of an organisation, requests to join included, as `caller` (a member or a
+/// moderator). The JSON API and the web pages both call it.
+pub async fn members_as(
+    state: &ApiState,
+    caller: &AuthUser,
+    organisation_id: String,
+) -> Result<Vec<Member>, ApiError> {
+    let org = visible_organisation(state, Some(caller), organisation_id).await?;
+    authorize(Some(caller), Action::ReadMembers, Some(&org.id))?;
+    let store = state.store.clone();
+    db(move || store.members(&org.id)).await
 }
 
 /// Ask to join an organisation as an editor.
@@ -561,8 +570,21 @@ pub(crate) async fn put_member(
 ) -> Result<HttpResponse, ApiError> {
     let caller = caller.required()?;
     let (id, user_id) = path.into_inner();
-    let org = visible_organisation(&state, Some(&caller), id).await?;
     let input: MemberRoleRequest = body.parse()?;
+    let membership = put_member_as(&state, &caller, id, user_id, input.role).await?;
+    Ok(HttpResponse::Ok().json(MembershipView::from(membership)))
+}
+
+/// Approves a request to join or changes an active member's role, as `caller`. The JSON API and
+/// the web pages both call it.
+pub async fn put_member_as(
+    state: &ApiState,
+    caller: &AuthUser,
+    organisation_id: String,
+    user_id: String,
+    role: OrganisationRole,
+) -> Result<Membership, ApiError> {
+    let org = visible_organisation(state, Some(caller), organisation_id).await?;
     let store = state.store.clone();
     let (org_id, member_id) = (org.id.clone(), user_id.clone());
     let existing = db(move || store.membership(&org_id, &member_id))
@@ -572,27 +594,17 @@ pub(crate) async fn put_member(
         // Approving a request as an owner, or one's own request, hands out the organisation:
         // that is managing members (else a moderator could make themselves an owner).
         MembershipStatus::Requested
-            if input.role == OrganisationRole::Owner || user_id == caller.user.id =>
+            if role == OrganisationRole::Owner || user_id == caller.user.id =>
         {
             (Action::ManageMembers, "membership.approve")
         }
         MembershipStatus::Requested => (Action::ApproveMembership, "membership.approve"),
         MembershipStatus::Active => (Action::ManageMembers, "membership.role"),
     };
-    authorize(Some(&caller), action, Some(&org.id))?;
+    authorize(Some(caller), action, Some(&org.id))?;
     let store = state.store.clone();
-    let membership = db(move || {
-        store.put_membership(
-            &org.id,
-            &user_id,
-            input.role,
-            &caller.user.id,
-            audit,
-            Utc::now(),
-        )
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(MembershipView::from(membership)))
+    let actor = caller.user.id.clone();
+    db(move || store.put_membership(&org.id, &user_id, role, &actor, audit, Utc::now())).await
 }
 
 /// Remove a member, decline a request to join, or leave.
@@ -618,7 +630,19 @@ pub(crate) async fn remove_member(
 ) -> Result<HttpResponse, ApiError> {
     let caller = caller.required()?;
     let (id, user_id) = path.into_inner();
-    let org = visible_organisation(&state, Some(&caller), id).await?;
+    remove_member_as(&state, &caller, id, user_id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Removes a member, declines a request to join, or leaves, as `caller`. The JSON API and the
+/// web pages both call it.
+pub async fn remove_member_as(
+    state: &ApiState,
+    caller: &AuthUser,
+    organisation_id: String,
+    user_id: String,
+) -> Result<(), ApiError> {
+    let org = visible_organisation(state, Some(caller), organisation_id).await?;
     let store = state.store.clone();
     let (org_id, member_id) = (org.id.clone(), user_id.clone());
     let existing = db(move || store.membership(&org_id, &member_id)).await?;
@@ -627,11 +651,11 @@ pub(crate) async fn remove_member(
             Some(MembershipStatus::Requested) => Action::ApproveMembership,
             _ => Action::ManageMembers,
         };
-        authorize(Some(&caller), action, Some(&org.id))?;
+        authorize(Some(caller), action, Some(&org.id))?;
     }
     let store = state.store.clone();
-    db(move || store.remove_membership(&org.id, &user_id, &caller.user.id, Utc::now())).await?;
-    Ok(HttpResponse::NoContent().finish())
+    let actor = caller.user.id.clone();
+    db(move || store.remove_membership(&org.id, &user_id, &actor, Utc::now())).await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -669,20 +693,42 @@ pub(crate) async fn invite(
     path: web::Path<String>,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = caller.required()?;
-    let org = visible_organisation(&state, Some(&caller), path.into_inner()).await?;
-    authorize(Some(&caller), Action::ManageMembers, Some(&org.id))?;
     let input: InvitationRequest = body.parse()?;
-    let email = input.email.trim().to_lowercase();
-    check_email("email", &email).map_err(|p| ApiError::Validation(vec![p]))?;
     let lang = input.lang.unwrap_or(request_lang);
+    invite_as(
+        &state,
+        &caller.required()?,
+        path.into_inner(),
+        &input.email,
+        input.role,
+        lang,
+    )
+    .await?;
+    Ok(HttpResponse::Accepted().json(Ack { status: "invited" }))
+}
+
+/// Invites `email` to the organisation with `role` (owners and admins): a single-use link valid
+/// for 14 days is mailed in `lang`. The JSON API and the web pages both call it.
+pub async fn invite_as(
+    state: &ApiState,
+    caller: &AuthUser,
+    organisation_id: String,
+    email: &str,
+    role: OrganisationRole,
+    lang: Lang,
+) -> Result<(), ApiError> {
+    let org = visible_organisation(state, Some(caller), organisation_id).await?;
+    authorize(Some(caller), Action::ManageMembers, Some(&org.id))?;
+    let email = email.trim().to_lowercase();
+    check_email("email", &email).map_err(|p| ApiError::Validation(vec![p]))?;
     let (secret, hash, expires_at) = email_token(INVITATION_HOURS)?;
     let mail = Mail::Invitation {
         organisation: &name_in(&org, lang),
-        link: &link(&state, lang, &format!("invitations/accept?token={secret}")),
+        link: &link(state, lang, &format!("invitations/accept?token={secret}")),
     }
     .to(&email, lang, format!("invitation:{hash}"))?;
     let store = state.store.clone();
+    let actor = caller.user.id.clone();
     db(move || {
         store.issue_email_token(
             &NewEmailToken {
@@ -691,8 +737,8 @@ pub(crate) async fn invite(
                 email: &email,
                 user_id: None,
                 organisation_id: Some(&org.id),
-                role: Some(input.role),
-                created_by: Some(&caller.user.id),
+                role: Some(role),
+                created_by: Some(&actor),
                 expires_at,
             },
             &mail,
@@ -700,7 +746,7 @@ pub(crate) async fn invite(
         )
     })
     .await?;
-    Ok(HttpResponse::Accepted().json(Ack { status: "invited" }))
+    Ok(())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -731,9 +777,21 @@ pub(crate) async fn accept_invitation(
 ) -> Result<HttpResponse, ApiError> {
     let caller = caller.required()?;
     let input: AcceptInvitation = body.parse()?;
+    let membership = accept_invitation_as(&state, &caller, &input.token).await?;
+    Ok(HttpResponse::Ok().json(MembershipView::from(membership)))
+}
+
+/// Accepts the invitation of `token` as `caller`, who must have the invited address; another
+/// account's attempt leaves the invitation unused. The JSON API and the web pages both call it.
+pub async fn accept_invitation_as(
+    state: &ApiState,
+    caller: &AuthUser,
+    token: &str,
+) -> Result<Membership, ApiError> {
     let store = state.store.clone();
-    let hash = crate::auth::secret_hash(&input.token);
-    let membership = db(move || {
+    let hash = crate::auth::secret_hash(token);
+    let caller = caller.clone();
+    db(move || {
         let now = Utc::now();
         // Check the address before using the token up: somebody else's attempt must leave the
         // invitation working for the invited person.
@@ -763,8 +821,7 @@ pub(crate) async fn accept_invitation(
             )
             .map(Ok)
     })
-    .await??;
-    Ok(HttpResponse::Ok().json(MembershipView::from(membership)))
+    .await?
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -392,27 +392,24 @@ pub async fn localize(
     if !status.is_client_error() && !status.is_server_error() {
         return Ok(res.map_into_left_body());
     }
-    let rendered = match res.response().error() {
-        Some(error) => match error.as_error::<ApiError>() {
-            Some(api) => api.render_for(lang, request_id),
-            None => ApiError::Http {
-                status,
-                detail: error.to_string(),
-            }
-            .render_for(lang, request_id),
-        },
+    // The web pages' own error pages pass as they are, and so do problem documents that are
+    // not ours to re-render (ours are rendered again in the request's language).
+    let rendered_already = res.headers().get(header::CONTENT_TYPE).is_some_and(|v| {
+        v == HeaderValue::from_static("application/problem+json")
+            || v.as_bytes().starts_with(b"text/html")
+    });
+    let error = res.response().error();
+    let rendered = match error.and_then(|e| e.as_error::<ApiError>()) {
+        Some(api) => api.render_for(lang, request_id),
+        None if rendered_already => return Ok(res.map_into_left_body()),
         None => {
-            let is_problem = res
-                .headers()
-                .get(header::CONTENT_TYPE)
-                .is_some_and(|v| v == HeaderValue::from_static("application/problem+json"));
-            if is_problem {
-                return Ok(res.map_into_left_body());
-            }
-            let detail = status
-                .canonical_reason()
-                .unwrap_or("request failed")
-                .to_owned();
+            let detail = match error {
+                Some(error) => error.to_string(),
+                None => status
+                    .canonical_reason()
+                    .unwrap_or("request failed")
+                    .to_owned(),
+            };
             ApiError::Http { status, detail }.render_for(lang, request_id)
         }
     };

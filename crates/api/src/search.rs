@@ -100,7 +100,7 @@ fn parse_date(p: &mut Problems, name: &str, value: &str) -> Option<NaiveDate> {
 }
 
 /// Parses and validates the query string.
-pub(crate) fn parse(
+pub fn parse(
     query: &str,
     accept_language: Option<&str>,
     state: &ApiState,

@@ -5,7 +5,7 @@
 //! one-click from a mail client — acts at once).
 
 use crate::accounts::client_addr;
-use crate::auth::{self, Caller};
+use crate::auth::{self, AuthUser, Caller};
 use crate::body::JsonBody;
 use crate::lang::RequestLang;
 use crate::problem::Problem;
@@ -133,25 +133,59 @@ pub(crate) async fn subscribe(
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let input: SubscribeRequest = body.parse()?;
-    let email = input.email.trim().to_lowercase();
+    let request = SubscriptionRequest {
+        email: input.email,
+        lang: input.lang.unwrap_or(request_lang),
+        frequency: input.frequency.unwrap_or(Frequency::Weekly),
+        filters: input.filters,
+    };
+    subscribe_as(&state, caller.0, client_addr(&req, &state), request, "api").await?;
+    Ok(HttpResponse::Accepted().json(Ack { status: "accepted" }))
+}
+
+/// What a subscriber asks for: the address, the mails' language, how often, and the search.
+#[derive(Debug, Clone)]
+pub struct SubscriptionRequest {
+    pub email: String,
+    pub lang: Lang,
+    pub frequency: Frequency,
+    pub filters: SearchFilters,
+}
+
+/// Validates and records a subscription from `ip`, and queues its confirmation mail (a signed-in
+/// person's own verified address is confirmed at once). Answers the same whether or not the
+/// address is subscribed already. `source` names where the consent was given (`api`, `web`,
+/// `account`). Returns whether it was confirmed at once. The JSON API and the web pages both
+/// call it.
+pub async fn subscribe_as(
+    state: &ApiState,
+    caller: Option<AuthUser>,
+    ip: String,
+    request: SubscriptionRequest,
+    source: &'static str,
+) -> Result<bool, ApiError> {
+    let SubscriptionRequest {
+        email,
+        lang,
+        frequency,
+        filters,
+    } = request;
+    let email = email.trim().to_lowercase();
     let mut problems: Vec<_> = check_email("email", &email).err().into_iter().collect();
-    if let Err(found) = input.filters.validate(&state.vocabularies) {
+    if let Err(found) = filters.validate(&state.vocabularies) {
         problems.extend(found);
     }
     if !problems.is_empty() {
         return Err(ApiError::Validation(problems));
     }
-    let ip = client_addr(&req, &state);
     state
         .limits
         .check("subscribe", &ip, Some(&auth::secret_hash(&email)))?;
-    let lang = input.lang.unwrap_or(request_lang);
     let secret = auth::new_secret("")?;
     let hash = auth::secret_hash(&secret);
     let manage_token = auth::new_secret("")?;
     // A signed-in person subscribing their own (verified) address consents by doing so.
     let own_address = caller
-        .0
         .as_ref()
         .is_some_and(|c| c.user.email_verified && c.user.email == email);
     let mail = if own_address {
@@ -161,7 +195,7 @@ pub(crate) async fn subscribe(
             "{}/subscriptions/confirm/{secret}",
             state.settings.public_url
         );
-        let summary = input.filters.describe(&state.vocabularies, lang);
+        let summary = filters.describe(&state.vocabularies, lang);
         Some(crate::mails::outbox(
             &kynnys_mailer::Template::SubscriptionConfirm {
                 link: &link,
@@ -173,9 +207,8 @@ pub(crate) async fn subscribe(
         )?)
     };
     let store = state.store.clone();
-    let user_id = caller.0.map(|c| c.user.id);
-    let frequency = input.frequency.unwrap_or(Frequency::Weekly);
-    let filters = input.filters;
+    let user_id = caller.map(|c| c.user.id);
+    let source = if user_id.is_some() { "account" } else { source };
     let now = Utc::now();
     let created = db(move || {
         let sub = store.create_subscription(
@@ -188,7 +221,7 @@ pub(crate) async fn subscribe(
                 confirm_expires_at: now + TimeDelta::hours(CONFIRM_HOURS),
                 manage_token: &manage_token,
                 user_id: user_id.as_deref(),
-                source: if user_id.is_some() { "account" } else { "api" },
+                source,
                 ip: Some(&ip),
             },
             mail.as_ref(),
@@ -200,8 +233,8 @@ pub(crate) async fn subscribe(
         Ok(sub)
     })
     .await?;
-    tracing::info!(subscription_id = %created.id, "subscription requested");
-    Ok(HttpResponse::Accepted().json(Ack { status: "accepted" }))
+    tracing::info!(subscription_id = %created.id, source, "subscription requested");
+    Ok(own_address)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -86,6 +86,7 @@ impl Application {
                 .split_for_parts();
             app.service(kynnys_api::docs_service(document))
                 .configure(kynnys_api::subscription_pages)
+                .configure(kynnys_web::routes)
                 .route("/health", web::get().to(health))
                 .route("/ready", web::get().to(ready))
                 .wrap(from_fn(kynnys_api::localize))

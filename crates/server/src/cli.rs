@@ -74,12 +74,12 @@ pub enum DigestCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum AdminCommand {
-    /// Create an admin (or moderator) account, or promote an existing one, and print a new
-    /// one-time password for it.
+    /// Create an account with a platform role (admin, moderator, or user for an organisation's
+    /// member), or change an existing account's role, and print a new one-time password for it.
     Create {
         #[arg(long)]
         email: String,
-        /// admin or moderator.
+        /// admin, moderator or user.
         #[arg(long, default_value = "admin")]
         role: String,
     },
@@ -225,9 +225,10 @@ pub fn run(cli: Cli) -> Result<(), ServerError> {
             let role = match role.as_str() {
                 "admin" => kynnys_domain::PlatformRole::Admin,
                 "moderator" => kynnys_domain::PlatformRole::Moderator,
+                "user" => kynnys_domain::PlatformRole::User,
                 other => {
                     return Err(ServerError::Usage(format!(
-                        "--role {other:?}: expected admin or moderator"
+                        "--role {other:?}: expected admin, moderator or user"
                     )));
                 }
             };

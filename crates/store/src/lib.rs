@@ -14,6 +14,7 @@ mod models;
 mod organisations;
 mod reminders;
 mod schema;
+mod shortlists;
 mod subscriptions;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -31,6 +32,7 @@ pub use mail::{ListUnsubscribe, NewMail, OutboxMail};
 pub use mail_delivery::{OutboxCounts, SUPPRESS_AFTER_FAILURES, status as mail_status};
 pub use organisations::{Member, Organisation, OrganisationFilter};
 pub use reminders::ReminderTarget;
+pub use shortlists::Shortlist;
 pub use subscriptions::{NewSubscription, Subscription};
 
 use connection::DbPool;

@@ -253,6 +253,15 @@ diesel::joinable!(listings -> organisations (organisation_id));
 diesel::joinable!(listing_terms -> listings (listing_id));
 diesel::joinable!(listing_occurrences -> listings (listing_id));
 
+diesel::table! {
+    shortlists (code) {
+        code -> Text,
+        lang -> Text,
+        listing_ids -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
     users,
@@ -271,4 +280,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     subscriptions,
     email_suppressions,
     listing_confirm_tokens,
+    shortlists,
 );
