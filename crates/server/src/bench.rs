@@ -2,11 +2,10 @@
 //! database) on a synthetic directory, and prints the figures.
 
 use crate::ServerError;
-use crate::synthetic::synthetic_listings;
+use crate::synthetic::{synthetic_listings, write_synthetic_file};
 use crate::{demo, export, import};
 use kynnys_domain::Vocabularies;
 use kynnys_store::{DatabaseUrl, Store};
-use std::io::Write;
 use std::time::Instant;
 
 /// Runs the import benchmark with `listings` synthetic listings. Without `database_url` a new
@@ -23,16 +22,7 @@ pub fn import_benchmark(
     store.migrate()?;
 
     let started = Instant::now();
-    let base = demo::demo_listings(&vocabularies, now)?;
-    let records = synthetic_listings(&base, &vocabularies, listings, 2026);
-    let file = dir.path().join("listings.jsonl");
-    let mut out = std::io::BufWriter::new(std::fs::File::create(&file)?);
-    for record in &records {
-        serde_json::to_writer(&mut out, record).map_err(std::io::Error::from)?;
-        out.write_all(b"\n")?;
-    }
-    out.flush()?;
-    drop(records);
+    let file = write_synthetic_file(dir.path(), &vocabularies, listings, now)?;
     let size = std::fs::metadata(&file)?.len();
     println!(
         "generated {listings} listings ({:.1} MB) in {:.2} s",
@@ -258,7 +248,7 @@ fn peak_memory_mb() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
+pub(crate) fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }

@@ -121,6 +121,16 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 50)]
         rounds: usize,
     },
+    /// Import and index a synthetic directory, start the server and fetch each type of web page
+    /// many times over HTTP; print p50/p95/p99 answer times per page type.
+    Pages {
+        /// How many listings to generate.
+        #[arg(long, default_value_t = 100_000)]
+        listings: usize,
+        /// How many times each page is fetched.
+        #[arg(long, default_value_t = 50)]
+        rounds: usize,
+    },
     /// Compose and deliver a digest round for many subscribers to a local SMTP sink; print
     /// digests/s, mails/s and peak memory.
     Digest {
@@ -298,6 +308,9 @@ pub fn run(cli: Cli) -> Result<(), ServerError> {
         }
         Command::Bench(BenchCommand::Search { listings, rounds }) => {
             bench::search_benchmark(listings, rounds)
+        }
+        Command::Bench(BenchCommand::Pages { listings, rounds }) => {
+            crate::bench_pages::pages_benchmark(listings, rounds)
         }
         Command::Bench(BenchCommand::Digest { subscribers }) => {
             bench::digest_benchmark(subscribers)

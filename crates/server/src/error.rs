@@ -29,6 +29,9 @@ pub enum ServerError {
     Api(#[from] kynnys_api::ApiError),
     #[error(transparent)]
     Mailer(#[from] kynnys_mailer::MailerError),
+    /// A benchmark could not measure what it set out to (a page failed, the server did not start).
+    #[error("benchmark failed: {0}")]
+    Benchmark(String),
     /// Input files had invalid lines and nothing was imported.
     #[error("nothing imported: {invalid} invalid line(s); fix them or use --skip-invalid")]
     InvalidInput { invalid: usize },
@@ -51,6 +54,7 @@ impl ServerError {
             | ServerError::Io(_)
             | ServerError::Api(_)
             | ServerError::Mailer(_)
+            | ServerError::Benchmark(_)
             | ServerError::InvalidInput { .. } => 1,
         }
     }

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod app;
 pub mod bench;
+pub mod bench_pages;
 pub mod cli;
 pub mod config;
 pub mod demo;

@@ -65,6 +65,26 @@ pub fn synthetic_listings(
         .collect()
 }
 
+/// Writes a synthetic directory of `count` listings (seed 2026) as an interchange file
+/// `listings.jsonl` in `dir`, and returns its path.
+pub fn write_synthetic_file(
+    dir: &std::path::Path,
+    vocabularies: &Vocabularies,
+    count: usize,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<std::path::PathBuf, crate::ServerError> {
+    use std::io::Write as _;
+    let base = crate::demo::demo_listings(vocabularies, now)?;
+    let file = dir.join("listings.jsonl");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&file)?);
+    for record in synthetic_listings(&base, vocabularies, count, 2026) {
+        serde_json::to_writer(&mut out, &record).map_err(std::io::Error::from)?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    Ok(file)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
