@@ -297,6 +297,89 @@ test("an organisation creates and submits a listing, a moderator approves it, an
   await advisor.context().close();
 });
 
+test("subscribing to the current search as a digest (sv)", async () => {
+  const page = await newPage({ locale: "sv-FI" });
+  await page.goto(`${base}/sv/?q=l%C3%A4xhj%C3%A4lp&free=true&sort=updated`);
+  await Promise.all([page.waitForNavigation(), page.click(".subscribe-link a")]);
+  assert.match(page.url(), /\/sv\/subscribe\?/);
+  const search = await page.getAttribute("input[name=search]", "value");
+  assert.match(search, /q=l%C3%A4xhj%C3%A4lp|q=läxhjälp/);
+  assert.match(search, /free=true/);
+  assert.doesNotMatch(search, /sort=/, "how the results were sorted is not part of a digest");
+  assert.equal(await page.isChecked("#mail-sv"), true, "the mails default to the page's language");
+  await audit(page, "subscribe");
+  await page.fill("#email", "not an address");
+  await page.check("#freq-daily");
+  // The browser's own check would stop an invalid address; the server must refuse it too.
+  await page.evaluate(() => { document.querySelector("#email").type = "text"; });
+  await Promise.all([page.waitForNavigation(), page.click(".subscribe-form button[type=submit]")]);
+  assert.ok(await page.locator(".error-summary li").count() >= 1, "the bad address is named");
+  assert.equal(await page.isChecked("#freq-daily"), true, "the choices survive the error");
+  await page.fill("#email", "radgivare@example.org");
+  await Promise.all([page.waitForNavigation(), page.click(".subscribe-form button[type=submit]")]);
+  assert.match(await page.textContent(".notice"), /bekräftelselänk/);
+  await page.context().close();
+});
+
+test("an owner manages members and invitations, and API tokens (en)", async () => {
+  const page = await newPage({ locale: "en-GB" });
+  await login(page, "en", "editor");
+  await Promise.all([page.waitForNavigation(), page.click(`a[href$="/organisation/${accounts.editor.organisation}/members"]`)]);
+  assert.equal(await page.locator("table.members tbody tr").count(), 1, "the owner is the only member");
+  await audit(page, "members");
+  await page.fill("#invite-email", "new.volunteer@example.org");
+  await page.selectOption("#invite-role", "editor");
+  await page.check("#invite-sv");
+  await Promise.all([page.waitForNavigation(), page.click("section[aria-labelledby=invite-heading] button[type=submit]")]);
+  assert.match(page.url(), /done=invited/);
+  assert.match(await page.textContent(".notice"), /invitation was sent/);
+
+  await page.goto(`${base}/en/account/tokens`);
+  await audit(page, "tokens");
+  await page.fill("#token-name", "municipal site sync");
+  const [answer] = await Promise.all([page.waitForNavigation(), page.click("form[action$='/account/tokens'] button[type=submit]")]);
+  assert.equal(answer.headers()["cache-control"], "no-store", "a page with a secret is not cached");
+  const token = (await page.textContent("code.token")).trim();
+  assert.match(token, /^kyn_/);
+  const me = await fetch(`${base}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } });
+  assert.equal(me.status, 200, "the new token works");
+  await page.goto(`${base}/en/account/tokens`);
+  assert.equal(await page.locator("code.token").count(), 0, "the secret is shown once only");
+  const row = page.locator("tr", { hasText: "municipal site sync" });
+  await Promise.all([page.waitForNavigation(), row.locator("button").click()]);
+  const after = await fetch(`${base}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } });
+  assert.equal(after.status, 401, "a revoked token no longer works");
+  await page.context().close();
+});
+
+test("registration and a forgotten password have their pages, with the same answer for any address (fi)", async () => {
+  const page = await newPage();
+  await page.goto(`${base}/fi/login`);
+  await Promise.all([page.waitForNavigation(), page.click("a[href='/fi/register']")]);
+  await audit(page, "register");
+  await page.fill("#f-email", "uusi@example.org");
+  await page.fill("#f-password", "lyhyt");
+  await page.evaluate(() => { document.querySelector("#f-password").removeAttribute("required"); });
+  const [refused] = await Promise.all([page.waitForNavigation(), page.click("form.stack button[type=submit]")]);
+  assert.equal(refused.status(), 422);
+  assert.ok(await page.locator(".error-summary li").count() >= 1);
+  assert.equal(await page.inputValue("#f-email"), "uusi@example.org", "the address is kept");
+  await page.fill("#f-password", "pitkä-ja-hyvä-salasana");
+  await Promise.all([page.waitForNavigation(), page.click("form.stack button[type=submit]")]);
+  assert.match(await page.textContent("main"), /Lähetimme osoitteeseen viestin/);
+
+  const texts = [];
+  for (const email of [accounts.editor.email, "ei-tilia@example.org"]) {
+    await page.goto(`${base}/fi/account/forgot`);
+    if (!audited.has("forgot")) { await audit(page, "forgot"); }
+    await page.fill("#f-email", email);
+    await Promise.all([page.waitForNavigation(), page.click("form.stack button[type=submit]")]);
+    texts.push(await page.textContent("main"));
+  }
+  assert.equal(texts[0], texts[1], "a known and an unknown address get the same page");
+  await page.context().close();
+});
+
 test("an unknown page answers 404 with an HTML page in the page's language", async () => {
   const page = await newPage();
   const r = await page.goto(`${base}/sv/listings/no-such-listing`);
@@ -318,7 +401,7 @@ test("the front page is tidy at phone and desktop width (screenshots in tests/ar
 });
 
 test("every page type was audited", () => {
-  for (const name of ["search", "listing", "shortlist", "handout", "login", "organisation", "editor", "moderation", "error"]) {
+  for (const name of ["search", "listing", "shortlist", "handout", "subscribe", "login", "register", "forgot", "organisation", "editor", "members", "tokens", "moderation", "error"]) {
     assert.ok(audited.has(name), `${name} was not audited`);
   }
 });
