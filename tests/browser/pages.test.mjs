@@ -64,7 +64,7 @@ before(async () => {
   work = mkdtempSync(join(tmpdir(), "kynnys-browser-"));
   mkdirSync(artefacts, { recursive: true });
   base = `http://127.0.0.1:${await freePort()}`;
-  for (const [name, role] of [["editor", "user"], ["moderator", "moderator"]]) {
+  for (const [name, role] of [["editor", "user"], ["moderator", "moderator"], ["founder", "user"]]) {
     const email = `${name}@example.org`;
     accounts[name] = { email, password: cli("admin", "create", "--email", email, "--role", role) };
     accounts[name].token = cli("token", "create", "--email", email, "--name", "browser tests");
@@ -380,6 +380,41 @@ test("registration and a forgotten password have their pages, with the same answ
   await page.context().close();
 });
 
+test("a person registers an organisation and a moderator approves it (sv, fi)", async () => {
+  const name = `Nya föreningen ${Date.now()}`;
+  const founder = await newPage({ locale: "sv-FI" });
+  await login(founder, "sv", "founder");
+  await Promise.all([founder.waitForNavigation(), founder.click("a[href='/sv/organisation/new']")]);
+  await audit(founder, "organisation-new");
+  const [refused] = await Promise.all([founder.waitForNavigation(), founder.evaluate(() => {
+    document.querySelector("#f-type").removeAttribute("required");
+    document.querySelector("form.organisation-form").submit();
+  })]);
+  assert.equal(refused.status(), 422, "a registration without a name or type is refused");
+  assert.ok(await founder.locator(".error-summary li").count() >= 2, "the missing name and type are named");
+  await founder.fill("#f-name_sv", name);
+  await founder.selectOption("#f-type", "association");
+  await founder.selectOption("#f-municipality", "091");
+  await Promise.all([founder.waitForNavigation(), founder.click("form.organisation-form button[type=submit]")]);
+  assert.match(founder.url(), /\/sv\/organisation\?done=organisation-registered$/);
+  const block = founder.locator("section.org", { hasText: name });
+  assert.match(await block.locator(".meta").textContent(), /Väntar på godkännande/);
+
+  const moderator = await newPage();
+  await login(moderator, "fi", "moderator");
+  await moderator.goto(`${base}/fi/moderation`);
+  const item = moderator.locator(".queue-organisation", { hasText: name });
+  assert.equal(await item.count(), 1, "the organisation waits in the queue");
+  await Promise.all([moderator.waitForNavigation(), item.locator("form[action$='/approve'] button").click()]);
+  assert.match(await moderator.textContent(".notice"), /Organisaatio hyväksyttiin/);
+  assert.equal(await moderator.locator(".queue-organisation", { hasText: name }).count(), 0);
+  await moderator.context().close();
+
+  await founder.reload();
+  assert.match(await founder.locator("section.org", { hasText: name }).locator(".meta").textContent(), /Godkänd/);
+  await founder.context().close();
+});
+
 test("an unknown page answers 404 with an HTML page in the page's language", async () => {
   const page = await newPage();
   const r = await page.goto(`${base}/sv/listings/no-such-listing`);
@@ -401,7 +436,7 @@ test("the front page is tidy at phone and desktop width (screenshots in tests/ar
 });
 
 test("every page type was audited", () => {
-  for (const name of ["search", "listing", "shortlist", "handout", "subscribe", "login", "register", "forgot", "organisation", "editor", "members", "tokens", "moderation", "error"]) {
+  for (const name of ["search", "listing", "shortlist", "handout", "subscribe", "login", "register", "forgot", "organisation", "organisation-new", "editor", "members", "tokens", "moderation", "error"]) {
     assert.ok(audited.has(name), `${name} was not audited`);
   }
 });

@@ -36,7 +36,8 @@ pub use etag::etag;
 pub use idempotency::idempotency;
 pub use listings::{create_listing_as, listing_action_as, patch_listing_as, visible_listing};
 pub use organisations::{
-    accept_invitation_as, invite_as, members_as, merge_patch, put_member_as, remove_member_as,
+    accept_invitation_as, decide_organisation_as, invite_as, members_as, merge_patch,
+    put_member_as, register_organisation_as, remove_member_as,
 };
 pub use policy::{Action, allowed, authorize};
 pub use problem::{ApiError, ParameterProblem, Problem, localize};

@@ -132,13 +132,25 @@ pub(crate) async fn register_organisation(
 ) -> Result<HttpResponse, ApiError> {
     let caller = caller.required()?;
     let input: OrganisationInput = body.parse()?;
-    validate(&input, &state)?;
-    let store = state.store.clone();
-    let org = db(move || store.register_organisation(&input, &caller.user.id, Utc::now())).await?;
-    tracing::info!(organisation_id = %org.id, "organisation registered");
+    let org = register_organisation_as(&state, &caller, input).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/organisations/{}", org.id)))
         .json(OrganisationView::new(org, lang)))
+}
+
+/// Registers an organisation with `caller` as its first owner; it waits for a moderator. The
+/// JSON API and the web pages both call it.
+pub async fn register_organisation_as(
+    state: &ApiState,
+    caller: &AuthUser,
+    input: OrganisationInput,
+) -> Result<Organisation, ApiError> {
+    validate(&input, state)?;
+    let store = state.store.clone();
+    let user_id = caller.user.id.clone();
+    let org = db(move || store.register_organisation(&input, &user_id, Utc::now())).await?;
+    tracing::info!(organisation_id = %org.id, "organisation registered");
+    Ok(org)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -336,22 +348,22 @@ pub(crate) fn reason(body: &JsonBody, required: bool) -> Result<Option<String>, 
     }
 }
 
-async fn decide(
-    state: web::Data<ApiState>,
-    caller: Caller,
-    lang: Lang,
+/// Approves or rejects (with a reason) an organisation as `caller` (a moderator) and mails the
+/// decision to its owners. The JSON API and the web pages both call it.
+pub async fn decide_organisation_as(
+    state: &ApiState,
+    caller: &AuthUser,
     id: String,
     status: OrganisationStatus,
     reason: Option<String>,
-) -> Result<HttpResponse, ApiError> {
-    let caller = caller.required()?;
-    authorize(Some(&caller), Action::Moderate, None)?;
+) -> Result<Organisation, ApiError> {
+    authorize(Some(caller), Action::Moderate, None)?;
     let store = state.store.clone();
     let org = db(move || store.organisation(&id))
         .await?
         .ok_or(ApiError::NotFound)?;
     let approved = status == OrganisationStatus::Approved;
-    let mails = mails_to_owners(&state, &org.id, |email, mail_lang| {
+    let mails = mails_to_owners(state, &org.id, |email, mail_lang| {
         Mail::OrganisationDecision {
             organisation: &name_in(&org, mail_lang),
             approved,
@@ -369,18 +381,18 @@ async fn decide(
     })
     .await?;
     let store = state.store.clone();
-    let updated = db(move || {
+    let actor = caller.user.id.clone();
+    db(move || {
         store.set_organisation_status(
             &org.id,
             status,
             reason.as_deref(),
-            &caller.user.id,
+            &actor,
             &mails,
             Utc::now(),
         )
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(OrganisationView::new(updated, lang)))
+    .await
 }
 
 /// Approve an organisation (moderators).
@@ -407,15 +419,16 @@ pub(crate) async fn approve_organisation(
     authorize(caller.0.as_ref(), Action::Moderate, None)?;
     // An approval takes no reason, but a body with unknown fields is still an error.
     reason(&body, false)?;
-    decide(
-        state,
-        caller,
-        lang,
+    let caller = caller.required()?;
+    let updated = decide_organisation_as(
+        &state,
+        &caller,
         path.into_inner(),
         OrganisationStatus::Approved,
         None,
     )
-    .await
+    .await?;
+    Ok(HttpResponse::Ok().json(OrganisationView::new(updated, lang)))
 }
 
 /// Reject an organisation with a reason (moderators).
@@ -442,15 +455,16 @@ pub(crate) async fn reject_organisation(
 ) -> Result<HttpResponse, ApiError> {
     authorize(caller.0.as_ref(), Action::Moderate, None)?;
     let reason = reason(&body, true)?;
-    decide(
-        state,
-        caller,
-        lang,
+    let caller = caller.required()?;
+    let updated = decide_organisation_as(
+        &state,
+        &caller,
         path.into_inner(),
         OrganisationStatus::Rejected,
         reason,
     )
-    .await
+    .await?;
+    Ok(HttpResponse::Ok().json(OrganisationView::new(updated, lang)))
 }
 
 /// Members of an organisation (members, moderators).

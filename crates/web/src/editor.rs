@@ -4,6 +4,7 @@
 //! (coordinates, event series, place names) are kept.
 
 use crate::error::{InLang, WebError};
+use crate::format::{Option_, municipalities_by_name, options};
 use crate::i18n::Tr;
 use crate::listing_page::ListingView;
 use crate::page::{Chrome, Form, Visitor, blocking, html_with_status};
@@ -322,23 +323,6 @@ impl ListingForm {
     }
 }
 
-/// A checkbox or option of the form.
-pub(crate) struct Option_ {
-    pub value: String,
-    pub label: String,
-    pub checked: bool,
-}
-
-fn options(values: impl Iterator<Item = (String, String)>, chosen: &[String]) -> Vec<Option_> {
-    values
-        .map(|(value, label)| Option_ {
-            checked: chosen.contains(&value),
-            value,
-            label,
-        })
-        .collect()
-}
-
 /// One language's tab of texts.
 pub(crate) struct LanguageTab {
     pub code: &'static str,
@@ -443,20 +427,7 @@ impl EditorPage {
                 .map(|r| r.text.to_owned())
                 .unwrap_or_else(|| term.key.clone())
         };
-        let mut municipalities: Vec<(String, String)> = v
-            .municipalities()
-            .iter()
-            .map(|m| {
-                (
-                    m.code.clone(),
-                    m.name
-                        .resolve(lang)
-                        .map(|r| r.text.to_owned())
-                        .unwrap_or_default(),
-                )
-            })
-            .collect();
-        municipalities.sort_by(|a, b| a.1.cmp(&b.1));
+        let municipalities = municipalities_by_name(v, lang);
         let action = match listing {
             Some(l) => format!("/{}/organisation/listings/{}", lang.code(), l.id),
             None => format!("/{}/organisation/listings/new", lang.code()),

@@ -242,3 +242,42 @@ impl Card {
         })
     }
 }
+
+/// A checkbox or option of the form.
+pub(crate) struct Option_ {
+    pub value: String,
+    pub label: String,
+    pub checked: bool,
+}
+
+pub(crate) fn options(
+    values: impl Iterator<Item = (String, String)>,
+    chosen: &[String],
+) -> Vec<Option_> {
+    values
+        .map(|(value, label)| Option_ {
+            checked: chosen.contains(&value),
+            value,
+            label,
+        })
+        .collect()
+}
+
+/// Every municipality as (code, name in `lang`), by name.
+pub(crate) fn municipalities_by_name(vocab: &Vocabularies, lang: Lang) -> Vec<(String, String)> {
+    let mut municipalities: Vec<(String, String)> = vocab
+        .municipalities()
+        .iter()
+        .map(|m| {
+            (
+                m.code.clone(),
+                m.name
+                    .resolve(lang)
+                    .map(|r| r.text.to_owned())
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
+    municipalities.sort_by(|a, b| a.1.cmp(&b.1));
+    municipalities
+}

@@ -87,6 +87,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/invitations/accept", web::post().to(members::accept))
                 .route("/organisation", web::get().to(organisation::dashboard))
                 .route(
+                    "/organisation/new",
+                    web::get().to(organisation::new_organisation),
+                )
+                .route(
+                    "/organisation/new",
+                    web::post().to(organisation::register_organisation),
+                )
+                .route(
                     "/organisation/listings/new",
                     web::get().to(editor::new_listing),
                 )
@@ -107,6 +115,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     web::post().to(organisation::listing_action),
                 )
                 .route("/moderation", web::get().to(moderation::queue))
+                .route(
+                    "/moderation/organisations/{id}/{decision}",
+                    web::post().to(moderation::decide_organisation),
+                )
                 .route(
                     "/moderation/{id}/{decision}",
                     web::post().to(moderation::decide),

@@ -13,7 +13,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, ResponseError as _, web};
 use askama::Template;
 use kynnys_api::{Action, ApiError, ApiState, AuthUser};
-use kynnys_domain::{Lang, MembershipStatus, OrganisationRole};
+use kynnys_domain::{FieldProblem, Lang, MembershipStatus, OrganisationRole, ProblemCode};
 
 pub(crate) struct MemberRow {
     pub user_id: String,
@@ -170,7 +170,16 @@ pub(crate) async fn invite(
     let visitor = Visitor::posting(&req, &state, &form).await.in_lang(lang)?;
     let user = visitor.signed_in(&req, lang)?;
     let email = form.text("email").unwrap_or_default();
-    let role = role_of(form.get("role")).unwrap_or(OrganisationRole::Editor);
+    let Some(role) = role_of(form.get("role")) else {
+        return Err(WebError::Api {
+            lang,
+            error: ApiError::Validation(vec![FieldProblem {
+                path: "role".into(),
+                code: ProblemCode::UnknownValue,
+                detail: form.get("role").map(str::to_owned),
+            }]),
+        });
+    };
     let mail_lang = form
         .get("mail_lang")
         .and_then(|l| l.parse().ok())

@@ -1,15 +1,20 @@
 //! The organisation area: a member's organisations with their listings, state and expiry, and
-//! the lifecycle buttons (submit for review, confirm still running, archive).
+//! the lifecycle buttons (submit for review, confirm still running, archive), and registering a
+//! new organisation.
 
 use crate::error::{InLang, WebError};
-use crate::format::{Text, date};
+use crate::form_page::problem_lines;
+use crate::format::{Option_, Text, date, label, municipalities_by_name, options};
 use crate::i18n::Tr;
-use crate::page::{Chrome, Form, Visitor, blocking, html};
+use crate::page::{Chrome, Form, Visitor, blocking, html, html_with_status};
 use crate::{path_lang, see_other};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use kynnys_api::{ApiError, ApiState};
-use kynnys_domain::{ListingAction, ListingStatus, MembershipStatus};
+use kynnys_domain::{
+    Lang, ListingAction, ListingStatus, LocalizedText, MembershipStatus, OrganisationInput,
+};
 use kynnys_store::ListingFilter;
 
 /// Listings shown per organisation.
@@ -162,4 +167,122 @@ pub(crate) async fn listing_action(
         lang.code(),
         action.as_str()
     )))
+}
+
+#[derive(Template)]
+#[template(path = "organisation_new.html")]
+struct NewOrganisationPage {
+    chrome: Chrome,
+    errors: Vec<String>,
+    /// (language code, label, value) of the name in each language.
+    names: Vec<(&'static str, String, String)>,
+    types: Vec<Option_>,
+    municipalities: Vec<Option_>,
+    /// (field, label, input type, value) of the optional contact fields.
+    contacts: Vec<(&'static str, String, &'static str, String)>,
+}
+
+/// The optional fields of a registration with their input types.
+const CONTACTS: [(&str, &str); 4] = [
+    ("business_id", "text"),
+    ("website", "url"),
+    ("email", "email"),
+    ("phone", "tel"),
+];
+
+fn new_organisation_page(
+    req: &HttpRequest,
+    state: &ApiState,
+    lang: Lang,
+    visitor: &Visitor,
+    form: &Form,
+) -> NewOrganisationPage {
+    let t = Tr(lang);
+    let v = &state.vocabularies;
+    let value = |name: &str| form.text(name).unwrap_or_default();
+    NewOrganisationPage {
+        chrome: Chrome::new(req, lang, visitor, t.t("organisation-new-title")),
+        errors: Vec::new(),
+        names: Lang::ALL
+            .iter()
+            .map(|l| {
+                let code = l.code();
+                let label = format!(
+                    "{} ({})",
+                    t.t("organisation-name"),
+                    t.t(&format!("language-name-{code}"))
+                );
+                (code, label, value(&format!("name_{code}")))
+            })
+            .collect(),
+        types: options(
+            v.organisation_types.terms().iter().map(|term| {
+                (
+                    term.key.clone(),
+                    label(&v.organisation_types, &term.key, lang),
+                )
+            }),
+            &[value("type")],
+        ),
+        municipalities: options(
+            municipalities_by_name(v, lang).into_iter(),
+            &[value("municipality")],
+        ),
+        contacts: CONTACTS
+            .iter()
+            .map(|(name, kind)| {
+                let key = format!("organisation-{}", name.replace('_', "-"));
+                (*name, t.t(&key), *kind, value(name))
+            })
+            .collect(),
+    }
+}
+
+/// `GET /{lang}/organisation/new`: register an organisation (its first owner is the visitor).
+pub(crate) async fn new_organisation(
+    req: HttpRequest,
+    state: web::Data<ApiState>,
+) -> Result<HttpResponse, WebError> {
+    let lang = path_lang(&req);
+    let visitor = Visitor::of(&req, &state).await.in_lang(lang)?;
+    visitor.signed_in(&req, lang)?;
+    let page = new_organisation_page(&req, &state, lang, &visitor, &Form(Vec::new()));
+    html(&page, lang)
+}
+
+/// `POST /{lang}/organisation/new`.
+pub(crate) async fn register_organisation(
+    req: HttpRequest,
+    state: web::Data<ApiState>,
+    body: web::Bytes,
+) -> Result<HttpResponse, WebError> {
+    let lang = path_lang(&req);
+    let form = Form::parse(&body);
+    let visitor = Visitor::posting(&req, &state, &form).await.in_lang(lang)?;
+    let user = visitor.signed_in(&req, lang)?;
+    let input = OrganisationInput {
+        name: LocalizedText {
+            fi: form.text("name_fi"),
+            sv: form.text("name_sv"),
+            en: form.text("name_en"),
+        },
+        org_type: form.text("type").unwrap_or_default(),
+        business_id: form.text("business_id"),
+        municipality: form.text("municipality"),
+        website: form.text("website"),
+        email: form.text("email"),
+        phone: form.text("phone"),
+    };
+    match kynnys_api::register_organisation_as(&state, user, input).await {
+        Ok(_) => Ok(see_other(&format!(
+            "/{}/organisation?done=organisation-registered",
+            lang.code()
+        ))),
+        Err(error @ ApiError::Validation(_)) => {
+            let mut page = new_organisation_page(&req, &state, lang, &visitor, &form);
+            page.errors = problem_lines(&error, lang);
+            html_with_status(&page, lang, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(error) => Err(WebError::Api { lang, error }),
+    }
 }

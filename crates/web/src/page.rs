@@ -208,7 +208,14 @@ pub(crate) async fn blocking<T: Send + 'static, E: Into<ApiError> + Send + 'stat
 /// A path inside the site that is safe to go back to after a form (no other host).
 pub(crate) fn local_path(next: Option<&str>, lang: Lang) -> String {
     match next {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_owned(),
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && !p.contains('\\')
+                && !p.chars().any(char::is_control) =>
+        {
+            p.to_owned()
+        }
         _ => format!("/{}/", lang.code()),
     }
 }
@@ -218,4 +225,32 @@ pub(crate) fn query_param(req: &HttpRequest, name: &str) -> Option<String> {
     url::form_urlencoded::parse(req.query_string().as_bytes())
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_paths_of_this_site_are_gone_back_to() {
+        let home = "/sv/";
+        assert_eq!(
+            local_path(Some("/sv/organisation"), Lang::Sv),
+            "/sv/organisation"
+        );
+        for unsafe_next in [
+            "https://elsewhere.example/",
+            "//elsewhere.example/",
+            "/\\elsewhere.example",
+            "/sv/\r\nSet-Cookie: x=1",
+            "organisation",
+        ] {
+            assert_eq!(
+                local_path(Some(unsafe_next), Lang::Sv),
+                home,
+                "{unsafe_next:?}"
+            );
+        }
+        assert_eq!(local_path(None, Lang::Sv), home);
+    }
 }
