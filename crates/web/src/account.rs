@@ -2,11 +2,10 @@
 //! account mails link to: verifying the address and setting a new password.
 
 use crate::error::{InLang, WebError};
-use crate::form_page::{Field, FormPage, PageForm, problem_lines};
+use crate::form_page::{Field, FormPage, PageForm, form_answer};
 use crate::i18n::Tr;
 use crate::page::{Chrome, Form, Visitor, html, html_with_status, local_path, query_param};
 use crate::{path_lang, see_other};
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, ResponseError as _, web};
 use askama::Template;
 use kynnys_api::ApiState;
@@ -161,20 +160,20 @@ pub(crate) async fn register(
         lang,
     };
     let client = kynnys_api::client_addr(&req, &state);
-    match kynnys_api::register_as(&state, &client, registration).await {
-        Ok(()) => {
+    let outcome = kynnys_api::register_as(&state, &client, registration).await;
+    form_answer(
+        lang,
+        outcome,
+        |()| {
             let mut page = FormPage::new(Chrome::new(&req, lang, &visitor, t.t("register-title")));
             page.intro.push(t.t("register-sent"));
             html(&page, lang)
-        }
-        Err(error) if error.status_code().is_client_error() => {
+        },
+        || {
             let name = display_name.unwrap_or_default();
-            let mut page = register_page(&req, lang, &visitor, &email, &name);
-            page.errors = problem_lines(&error, lang);
-            html_with_status(&page, lang, error.status_code())
-        }
-        Err(error) => Err(WebError::Api { lang, error }),
-    }
+            register_page(&req, lang, &visitor, &email, &name)
+        },
+    )
 }
 
 /// `GET /{lang}/account/verify?token=…`: a button that confirms (link scanners open links; only
@@ -208,20 +207,19 @@ pub(crate) async fn verify(
     let form = Form::parse(&body);
     let visitor = Visitor::posting(&req, &state, &form).await.in_lang(lang)?;
     let token = form.get("token").unwrap_or_default();
-    let mut page = FormPage::new(Chrome::new(&req, lang, &visitor, t.t("verify-title")));
-    let status = match kynnys_api::verify_email_as(&state, token).await {
-        Ok(()) => {
-            page.intro.push(t.t("verify-done"));
-            page.links.push(login_link(t));
-            StatusCode::OK
-        }
-        Err(error) if error.status_code().is_client_error() => {
-            page.errors = problem_lines(&error, lang);
-            error.status_code()
-        }
-        Err(error) => return Err(WebError::Api { lang, error }),
-    };
-    html_with_status(&page, lang, status)
+    let page = || FormPage::new(Chrome::new(&req, lang, &visitor, t.t("verify-title")));
+    let outcome = kynnys_api::verify_email_as(&state, token).await;
+    form_answer(
+        lang,
+        outcome,
+        |()| {
+            let mut done = page();
+            done.intro.push(t.t("verify-done"));
+            done.links.push(login_link(t));
+            html(&done, lang)
+        },
+        page,
+    )
 }
 
 /// `GET /{lang}/account/forgot`: ask for a reset link.
@@ -264,19 +262,17 @@ pub(crate) async fn forgot(
     let visitor = Visitor::posting(&req, &state, &form).await.in_lang(lang)?;
     let email = form.text("email").unwrap_or_default();
     let client = kynnys_api::client_addr(&req, &state);
-    match kynnys_api::request_password_reset_as(&state, &client, &email).await {
-        Ok(()) => {
+    let outcome = kynnys_api::request_password_reset_as(&state, &client, &email).await;
+    form_answer(
+        lang,
+        outcome,
+        |()| {
             let mut page = FormPage::new(Chrome::new(&req, lang, &visitor, t.t("forgot-title")));
             page.intro.push(t.t("forgot-sent"));
             html(&page, lang)
-        }
-        Err(error) if error.status_code().is_client_error() => {
-            let mut page = forgot_page(&req, lang, &visitor, &email);
-            page.errors = problem_lines(&error, lang);
-            html_with_status(&page, lang, error.status_code())
-        }
-        Err(error) => Err(WebError::Api { lang, error }),
-    }
+        },
+        || forgot_page(&req, lang, &visitor, &email),
+    )
 }
 
 fn reset_page(
@@ -331,18 +327,16 @@ pub(crate) async fn reset(
     let visitor = Visitor::posting(&req, &state, &form).await.in_lang(lang)?;
     let token = form.get("token").unwrap_or_default().to_owned();
     let password = form.get("password").unwrap_or_default().to_owned();
-    match kynnys_api::reset_password_as(&state, &token, password).await {
-        Ok(()) => {
+    let outcome = kynnys_api::reset_password_as(&state, &token, password).await;
+    form_answer(
+        lang,
+        outcome,
+        |()| {
             let mut page = FormPage::new(Chrome::new(&req, lang, &visitor, t.t("reset-title")));
             page.intro.push(t.t("reset-done"));
             page.links.push(login_link(t));
             html(&page, lang)
-        }
-        Err(error) if error.status_code().is_client_error() => {
-            let mut page = reset_page(&req, lang, &visitor, token);
-            page.errors = problem_lines(&error, lang);
-            html_with_status(&page, lang, error.status_code())
-        }
-        Err(error) => Err(WebError::Api { lang, error }),
-    }
+        },
+        || reset_page(&req, lang, &visitor, token),
+    )
 }

@@ -572,10 +572,6 @@ fn preview(
     Ok(ListingView::new(t, &state.vocabularies, &stored, now))
 }
 
-fn signed_in(visitor: Visitor, req: &HttpRequest, lang: Lang) -> Result<AuthUser, WebError> {
-    visitor.required(req, lang).map(|(user, _)| user)
-}
-
 /// `GET /{lang}/organisation/listings/new?organisation=…`.
 pub(crate) async fn new_listing(
     req: HttpRequest,
@@ -585,7 +581,7 @@ pub(crate) async fn new_listing(
     let t = Tr(lang);
     let visitor = Visitor::of(&req, &state).await.in_lang(lang)?;
     let chrome = Chrome::new(&req, lang, &visitor, t.t("listing-new"));
-    let user = signed_in(visitor, &req, lang)?;
+    let user = visitor.required(&req, lang)?.0;
     let organisation_id = url::form_urlencoded::parse(req.query_string().as_bytes())
         .find(|(k, _)| k == "organisation")
         .map(|(_, v)| v.into_owned())
@@ -658,7 +654,7 @@ pub(crate) async fn create_listing(
     let raw = Form::parse(&body);
     let visitor = Visitor::posting(&req, &state, &raw).await.in_lang(lang)?;
     let chrome = Chrome::new(&req, lang, &visitor, t.t("listing-new"));
-    let user = signed_in(visitor, &req, lang)?;
+    let user = visitor.required(&req, lang)?.0;
     let org_id = raw.text("organisation").unwrap_or_default();
     kynnys_api::authorize(Some(&user), kynnys_api::Action::EditListing, Some(&org_id))
         .in_lang(lang)?;
@@ -713,7 +709,7 @@ pub(crate) async fn edit_listing(
     let (_, id) = path.into_inner();
     let visitor = Visitor::of(&req, &state).await.in_lang(lang)?;
     let chrome = Chrome::new(&req, lang, &visitor, t.t("listing-edit"));
-    let user = signed_in(visitor, &req, lang)?;
+    let user = visitor.required(&req, lang)?.0;
     let (listing, org) = editable(&state, &user, id, lang).await?;
     let form = ListingForm::from_record(&listing.record);
     let page = EditorPage::new(
@@ -741,7 +737,7 @@ pub(crate) async fn save_listing(
     let raw = Form::parse(&body);
     let visitor = Visitor::posting(&req, &state, &raw).await.in_lang(lang)?;
     let chrome = Chrome::new(&req, lang, &visitor, t.t("listing-edit"));
-    let user = signed_in(visitor, &req, lang)?;
+    let user = visitor.required(&req, lang)?.0;
     let (listing, org) = editable(&state, &user, id, lang).await?;
     let form = ListingForm::from_form(&raw);
     if raw.checked("preview") {

@@ -2,7 +2,9 @@
 //! new password, accept an invitation) and for registering: a heading, a few paragraphs, the
 //! problems of the last attempt, at most one form, and links onwards.
 
-use crate::page::Chrome;
+use crate::error::WebError;
+use crate::page::{Chrome, html_with_status};
+use actix_web::{HttpResponse, ResponseError as _};
 use askama::Template;
 use kynnys_api::ApiError;
 use kynnys_domain::Lang;
@@ -94,4 +96,24 @@ pub(crate) fn problem_lines(error: &ApiError, lang: Lang) -> Vec<String> {
             _ => e.message,
         })
         .collect()
+}
+
+/// The answer to a form post: `done` with the outcome when it succeeded; when the input was at
+/// fault (a 4xx: invalid, used link, too many attempts), the page `again` with the problems
+/// named and that status; anything else is the error page.
+pub(crate) fn form_answer<T>(
+    lang: Lang,
+    outcome: Result<T, ApiError>,
+    done: impl FnOnce(T) -> Result<HttpResponse, WebError>,
+    again: impl FnOnce() -> FormPage,
+) -> Result<HttpResponse, WebError> {
+    match outcome {
+        Ok(value) => done(value),
+        Err(error) if error.status_code().is_client_error() => {
+            let mut page = again();
+            page.errors = problem_lines(&error, lang);
+            html_with_status(&page, lang, error.status_code())
+        }
+        Err(error) => Err(WebError::Api { lang, error }),
+    }
 }

@@ -4,7 +4,7 @@
 //! may do the same things.
 
 use crate::error::{InLang, WebError};
-use crate::form_page::{FormPage, PageForm, problem_lines};
+use crate::form_page::{FormPage, PageForm, form_answer, problem_lines};
 use crate::format::{Text, date};
 use crate::i18n::Tr;
 use crate::page::{Chrome, Form, Visitor, blocking, html, html_with_status, query_param};
@@ -232,17 +232,16 @@ pub(crate) async fn accept(
     let visitor = Visitor::posting(&req, &state, &form).await.in_lang(lang)?;
     let user = visitor.signed_in(&req, lang)?;
     let token = form.get("token").unwrap_or_default();
-    match kynnys_api::accept_invitation_as(&state, user, token).await {
-        Ok(_) => Ok(see_other(&format!(
-            "/{}/organisation?done=joined",
-            lang.code()
-        ))),
-        Err(error) if error.status_code().is_client_error() => {
-            let mut page =
-                FormPage::new(Chrome::new(&req, lang, &visitor, t.t("invitation-title")));
-            page.errors = problem_lines(&error, lang);
-            html_with_status(&page, lang, error.status_code())
-        }
-        Err(error) => Err(WebError::Api { lang, error }),
-    }
+    let outcome = kynnys_api::accept_invitation_as(&state, user, token).await;
+    form_answer(
+        lang,
+        outcome,
+        |_| {
+            Ok(see_other(&format!(
+                "/{}/organisation?done=joined",
+                lang.code()
+            )))
+        },
+        || FormPage::new(Chrome::new(&req, lang, &visitor, t.t("invitation-title"))),
+    )
 }
