@@ -916,3 +916,139 @@ fn a_subscription_with_an_unknown_region_or_a_bad_address_is_refused_and_mails_n
         assert!(server.db.store.mails_to(email).unwrap().is_empty());
     }
 }
+
+/// The `name=value` pair of a cookie an answer sets.
+fn set_cookie(reply: &Reply, name: &str) -> Option<String> {
+    reply
+        .headers
+        .iter()
+        .filter(|(header, _)| header == "set-cookie")
+        .map(|(_, value)| {
+            value
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_owned()
+        })
+        .find(|pair| pair.starts_with(&format!("{name}=")))
+}
+
+#[test]
+fn the_manage_link_changes_a_subscriptions_search_through_the_search_page() {
+    for db in TestDatabase::each_backend() {
+        let site = Site::start(db);
+        let server = &site.server;
+        let email = "verkosto@example.fi";
+        let subscribed = server.call(
+            "POST",
+            "/api/v1/subscriptions",
+            None,
+            Some(&json!({
+                "email": email, "lang": "sv", "frequency": "weekly",
+                "filters": {"q": "kahvila", "region": ["01"]}
+            })),
+        );
+        assert_eq!(subscribed.status, 202, "{}", subscribed.text);
+        let confirm = link_path(&site.mails_to(email)[0].text(), "/subscriptions/confirm/");
+        assert_eq!(server.send("POST", &confirm, &[], b"").status, 200);
+        let token = server.db.store.subscriptions_of(email).unwrap()[0]
+            .manage_token
+            .clone();
+
+        let manage = send(
+            server,
+            "GET",
+            &format!("/subscriptions/manage/{token}"),
+            &[],
+            b"",
+        );
+        let edit_path = format!("/sv/subscriptions/edit/{token}");
+        assert!(manage.text.contains(&edit_path), "{}", manage.text);
+
+        let edit = send(server, "GET", &edit_path, &[], b"");
+        assert_see_other(&edit, "/sv/?q=kahvila&region=01");
+        let cookie = set_cookie(&edit, "kynnys_editing").expect("the editing cookie");
+
+        let changed = "q=kahvila&region=02&free=true";
+        let page = send(
+            server,
+            "GET",
+            &format!("/sv/?{changed}&sort=updated"),
+            &[("Cookie", &cookie)],
+            b"",
+        );
+        assert_html(&page, 200);
+        assert!(
+            page.text.contains("/sv/subscriptions/save"),
+            "the page offers to save the search"
+        );
+        assert_eq!(
+            hidden(&page.text, "search"),
+            changed,
+            "sorting is not part of the search"
+        );
+        let without = send(server, "GET", &format!("/sv/?{changed}"), &[], b"");
+        assert!(
+            !without.text.contains("/sv/subscriptions/save"),
+            "only while changing a subscription"
+        );
+
+        let form = [
+            ("Cookie", cookie.as_str()),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ];
+        let refused = send(
+            server,
+            "POST",
+            "/sv/subscriptions/save",
+            &form[1..],
+            &form_body(&[("search", changed)]),
+        );
+        assert!(
+            (400..500).contains(&refused.status),
+            "no cookie, no change: {}",
+            refused.status
+        );
+        assert_eq!(
+            server.db.store.subscriptions_of(email).unwrap()[0]
+                .filters
+                .region,
+            ["01"]
+        );
+
+        let saved = send(
+            server,
+            "POST",
+            "/sv/subscriptions/save",
+            &form,
+            &form_body(&[("search", changed)]),
+        );
+        assert_html(&saved, 200);
+        assert_eq!(
+            set_cookie(&saved, "kynnys_editing").as_deref(),
+            Some("kynnys_editing="),
+            "the cookie is cleared"
+        );
+        let subscription = &server.db.store.subscriptions_of(email).unwrap()[0];
+        assert_eq!(subscription.filters.region, ["02"]);
+        assert_eq!(subscription.filters.free, Some(true));
+        assert_eq!(subscription.filters.q.as_deref(), Some("kahvila"));
+        assert_eq!(subscription.lang, Lang::Sv, "the language stays");
+        assert_eq!(
+            subscription.frequency,
+            Frequency::Weekly,
+            "the frequency stays"
+        );
+
+        let unknown = send(
+            server,
+            "GET",
+            "/sv/subscriptions/edit/no-such-token",
+            &[],
+            b"",
+        );
+        assert_eq!(unknown.status, 404);
+        assert!(set_cookie(&unknown, "kynnys_editing").is_none());
+    }
+}

@@ -386,7 +386,7 @@ struct TokenPage {
     message: &'static str,
     details: Option<String>,
     form: Option<PageForm>,
-    link: Option<(String, &'static str)>,
+    links: Vec<(String, &'static str)>,
 }
 
 /// Texts of the pages: (title, message) per situation and language.
@@ -486,6 +486,9 @@ fn button(key: &str, lang: Lang) -> &'static str {
         ("still_running", Lang::Fi) => "Kyllä, toiminta jatkuu",
         ("still_running", Lang::Sv) => "Ja, verksamheten fortsätter",
         ("still_running", Lang::En) => "Yes, it is still running",
+        ("change_search", Lang::Fi) => "Muuta hakua",
+        ("change_search", Lang::Sv) => "Ändra sökningen",
+        ("change_search", Lang::En) => "Change the search",
         (_, Lang::Fi) => "Tallenna",
         (_, Lang::Sv) => "Spara",
         (_, Lang::En) => "Save",
@@ -507,7 +510,7 @@ fn simple(
     key: &str,
     lang: Lang,
     form: Option<PageForm>,
-    link: Option<(String, &'static str)>,
+    links: Vec<(String, &'static str)>,
 ) -> TokenPage {
     let (title, message) = texts(key, lang);
     TokenPage {
@@ -516,7 +519,7 @@ fn simple(
         message,
         details: None,
         form,
-        link,
+        links,
     }
 }
 
@@ -535,7 +538,7 @@ fn button_form(action: String, key: &str, lang: Lang) -> PageForm {
 fn invalid_link(lang: Lang) -> HttpResponse {
     page(
         actix_web::http::StatusCode::NOT_FOUND,
-        simple("invalid", lang, None, None),
+        simple("invalid", lang, None, Vec::new()),
     )
 }
 
@@ -556,7 +559,7 @@ async fn confirm_page(req: HttpRequest) -> HttpResponse {
             "confirm",
             lang,
             Some(button_form(action, "confirm", lang)),
-            None,
+            Vec::new(),
         ),
     )
 }
@@ -574,10 +577,10 @@ async fn confirm_submit(
                 "confirmed",
                 sub.lang,
                 None,
-                Some((
+                vec![(
                     manage_link(&state, &sub.manage_token),
                     manage_label(sub.lang),
-                )),
+                )],
             ),
         ),
         Err(_) => invalid_link(request_lang),
@@ -596,7 +599,7 @@ async fn unsubscribe_page(
                 "unsubscribe",
                 sub.lang,
                 Some(button_form(req.path().to_owned(), "unsubscribe", sub.lang)),
-                None,
+                Vec::new(),
             ),
         ),
         Err(_) => invalid_link(crate::lang::request_lang(&req)),
@@ -620,7 +623,7 @@ async fn unsubscribe_submit(
             tracing::info!(subscription_id = %sub.id, "unsubscribed");
             page(
                 actix_web::http::StatusCode::OK,
-                simple("unsubscribed", sub.lang, None, None),
+                simple("unsubscribed", sub.lang, None, Vec::new()),
             )
         }
         Err(e) => e.render(sub.lang),
@@ -676,10 +679,20 @@ fn manage_view(state: &ApiState, sub: &Subscription, key: &str, action: String) 
         key,
         sub.lang,
         Some(manage_form(action, sub)),
-        Some((
-            unsubscribe_link(state, &sub.manage_token),
-            button("unsubscribe", sub.lang),
-        )),
+        vec![
+            (
+                crate::accounts::link(
+                    state,
+                    sub.lang,
+                    &format!("subscriptions/edit/{}", sub.manage_token),
+                ),
+                button("change_search", sub.lang),
+            ),
+            (
+                unsubscribe_link(state, &sub.manage_token),
+                button("unsubscribe", sub.lang),
+            ),
+        ],
     );
     body.details = Some(sub.filters.describe(&state.vocabularies, sub.lang));
     page(actix_web::http::StatusCode::OK, body)
@@ -736,7 +749,7 @@ async fn still_running_page(req: HttpRequest) -> HttpResponse {
             "still_running",
             lang,
             Some(button_form(req.path().to_owned(), "still_running", lang)),
-            None,
+            Vec::new(),
         ),
     )
 }
@@ -755,7 +768,7 @@ async fn still_running_submit(
             tracing::info!(listing_id = %listing_id, "listing confirmed by a reminder link");
             page(
                 actix_web::http::StatusCode::OK,
-                simple("running_confirmed", lang, None, None),
+                simple("running_confirmed", lang, None, Vec::new()),
             )
         }
         Ok(None) => invalid_link(lang),

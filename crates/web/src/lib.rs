@@ -53,6 +53,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 )
                 .route("/subscribe", web::get().to(subscribe::form))
                 .route("/subscribe", web::post().to(subscribe::submit))
+                .route(
+                    "/subscriptions/edit/{token}",
+                    web::get().to(subscribe::edit),
+                )
+                .route("/subscriptions/save", web::post().to(subscribe::save))
                 .route("/h/{code}", web::get().to(shortlist::handout))
                 .route("/login", web::get().to(account::login_form))
                 .route("/login", web::post().to(account::login))

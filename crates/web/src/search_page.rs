@@ -65,6 +65,8 @@ struct SearchPage {
     active: Vec<ActiveFilter>,
     next_page: Option<String>,
     subscribe: String,
+    /// The search kept by a subscription (its query string), when one is being changed.
+    editing: Option<String>,
     searched: bool,
     back: String,
 }
@@ -413,6 +415,9 @@ pub(crate) async fn search(
         toggles,
         active,
         next_page,
+        editing: req
+            .cookie(crate::subscribe::EDITING_COOKIE)
+            .map(|_| encode(&subscribe_pairs)),
         subscribe: format!("/{}/subscribe?{}", lang.code(), encode(&subscribe_pairs)),
         back: req.uri().to_string(),
     };

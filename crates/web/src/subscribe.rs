@@ -2,18 +2,21 @@
 //! search in words with a form (address, the mails' language, how often); its POST records the
 //! subscription through the same operation as `POST /api/v1/subscriptions` (double opt-in, the
 //! same answer whether or not the address was subscribed already). The subscriber manages and
-//! ends the subscription by the links in every mail.
+//! ends the subscription by the links in every mail; "change the search" on the manage page
+//! opens the subscription's search here (the manage token rides in a same-site cookie, never in
+//! a search URL), and the search page then offers to save the changed search to it.
 
 use crate::error::{InLang, WebError};
-use crate::form_page::problem_lines;
+use crate::form_page::{FormPage, problem_lines};
 use crate::i18n::Tr;
-use crate::page::{Chrome, Form, Visitor, html, html_with_status};
-use crate::path_lang;
+use crate::page::{Chrome, Form, Visitor, blocking, html, html_with_status};
+use crate::{path_lang, see_other};
+use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, ResponseError as _, web};
 use askama::Template;
 use kynnys_api::{ApiError, ApiState, SubscriptionRequest};
-use kynnys_domain::{Frequency, Lang, SearchFilters};
+use kynnys_domain::{Frequency, Lang, SearchFilters, SubscriptionStatus};
 use kynnys_search::SearchRequest;
 
 /// The search parameters a digest keeps (the rest — sort, place, dates, paging — are about one
@@ -176,6 +179,131 @@ pub(crate) async fn submit(
     html_with_status(&page, lang, status)
 }
 
+/// The cookie that holds the manage token of the subscription whose search is being changed.
+pub(crate) const EDITING_COOKIE: &str = "kynnys_editing";
+
+/// The search of digest filters as a query string with the parameter names of the search.
+fn search_of(filters: &SearchFilters) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    if let Some(q) = &filters.q {
+        query.append_pair("q", q);
+    }
+    for kind in &filters.kind {
+        query.append_pair("kind", &kind.to_string());
+    }
+    for (name, values) in [
+        ("municipality", &filters.municipality),
+        ("region", &filters.region),
+        ("theme", &filters.theme),
+        ("target_group", &filters.target_group),
+        ("language", &filters.language),
+    ] {
+        for value in values {
+            query.append_pair(name, value);
+        }
+    }
+    for (name, value) in [
+        ("online", filters.online),
+        ("free", filters.free),
+        ("drop_in", filters.drop_in),
+    ] {
+        if let Some(value) = value {
+            query.append_pair(name, if value { "true" } else { "false" });
+        }
+    }
+    query.finish()
+}
+
+/// `GET /{lang}/subscriptions/edit/{token}` (from the manage page): opens the subscription's
+/// search, remembering which subscription it is for.
+pub(crate) async fn edit(
+    req: HttpRequest,
+    state: web::Data<ApiState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, WebError> {
+    let lang = path_lang(&req);
+    let (_, token) = path.into_inner();
+    let store = state.store.clone();
+    let lookup = token.clone();
+    let sub = blocking(lang, move || store.subscription_by_manage_token(&lookup))
+        .await?
+        .filter(|s| s.status != SubscriptionStatus::Unsubscribed)
+        .ok_or(ApiError::NotFound)
+        .in_lang(lang)?;
+    let mut answer = see_other(&format!("/{}/?{}", lang.code(), search_of(&sub.filters)));
+    let cookie = Cookie::build(EDITING_COOKIE, token)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.settings.secure_cookies)
+        .max_age(actix_web::cookie::time::Duration::hours(2))
+        .finish();
+    if let Err(e) = answer.add_cookie(&cookie) {
+        tracing::warn!(error = %e, "editing cookie not set");
+    }
+    Ok(answer)
+}
+
+/// `POST /{lang}/subscriptions/save`: the search of the form becomes the search of the
+/// subscription being changed.
+pub(crate) async fn save(
+    req: HttpRequest,
+    state: web::Data<ApiState>,
+    body: web::Bytes,
+) -> Result<HttpResponse, WebError> {
+    let lang = path_lang(&req);
+    let t = Tr(lang);
+    let form = Form::parse(&body);
+    let visitor = Visitor::posting(&req, &state, &form).await.in_lang(lang)?;
+    let token = req
+        .cookie(EDITING_COOKIE)
+        .map(|c| c.value().to_owned())
+        .ok_or(ApiError::NotFound)
+        .in_lang(lang)?;
+    let search = kept_search(form.get("search").unwrap_or_default());
+    let filters = match parse_filters(&state, &search, lang) {
+        Ok(filters) => filters,
+        Err(errors) => {
+            let mut page = FormPage::new(Chrome::new(&req, lang, &visitor, t.t("subscribe-title")));
+            page.errors = errors;
+            return html_with_status(&page, lang, StatusCode::BAD_REQUEST);
+        }
+    };
+    let store = state.store.clone();
+    let summary = filters.describe(&state.vocabularies, lang);
+    let lookup = token.clone();
+    let saved = blocking(lang, move || {
+        let Some(sub) = store.subscription_by_manage_token(&lookup)? else {
+            return Ok(None);
+        };
+        store.update_subscription(
+            &lookup,
+            sub.lang,
+            sub.frequency,
+            &filters,
+            chrono::Utc::now(),
+        )
+    })
+    .await?
+    .ok_or(ApiError::NotFound)
+    .in_lang(lang)?;
+    tracing::info!(subscription_id = %saved.id, "subscription search changed");
+    let mut page = FormPage::new(Chrome::new(&req, lang, &visitor, t.t("subscribe-title")));
+    page.intro.push(t.t("subscription-search-saved"));
+    page.intro.push(summary);
+    page.links.push((
+        format!("/subscriptions/manage/{token}"),
+        t.t("subscription-manage"),
+    ));
+    let mut answer = html(&page, lang)?;
+    let mut removal = Cookie::build(EDITING_COOKIE, "").path("/").finish();
+    removal.make_removal();
+    if let Err(e) = answer.add_cookie(&removal) {
+        tracing::warn!(error = %e, "editing cookie not cleared");
+    }
+    Ok(answer)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,5 +314,20 @@ mod tests {
             "q=kahvila&region=01&sort=distance&near=60.1,24.9&radius_km=5&cursor=abc&free=true&theme=&lang=sv&from=2026-01-01",
         );
         assert_eq!(kept, "q=kahvila&region=01&free=true");
+    }
+
+    #[test]
+    fn a_subscription_opens_as_the_search_it_was_made_from() {
+        let filters = SearchFilters {
+            q: Some("läksy kerho".into()),
+            kind: vec![kynnys_domain::Kind::Activity],
+            region: vec!["01".into(), "02".into()],
+            free: Some(true),
+            ..SearchFilters::default()
+        };
+        assert_eq!(
+            search_of(&filters),
+            "q=l%C3%A4ksy+kerho&kind=activity&region=01&region=02&free=true"
+        );
     }
 }

@@ -311,3 +311,7 @@ moderation-organisations = Organisations waiting for approval
 moderation-listings = Listings waiting for review
 done-organisation-approved = The organisation was approved.
 done-organisation-rejected = The organisation was rejected.
+subscription-editing = You are changing the search of your e-mail subscription. Adjust the search and filters, then save.
+subscription-save-search = Save this search to my subscription
+subscription-search-saved = The subscription now follows this search:
+subscription-manage = Back to the subscription's settings

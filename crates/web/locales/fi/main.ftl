@@ -311,3 +311,7 @@ moderation-organisations = Hyväksyntää odottavat organisaatiot
 moderation-listings = Tarkastusta odottavat ilmoitukset
 done-organisation-approved = Organisaatio hyväksyttiin.
 done-organisation-rejected = Organisaatio hylättiin.
+subscription-editing = Muutat sähköpostitilauksesi hakua. Muokkaa hakua ja rajauksia ja tallenna.
+subscription-save-search = Tallenna tämä haku tilaukseeni
+subscription-search-saved = Tilaus seuraa nyt tätä hakua:
+subscription-manage = Takaisin tilauksen asetuksiin

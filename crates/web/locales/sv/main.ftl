@@ -311,3 +311,7 @@ moderation-organisations = Organisationer som väntar på godkännande
 moderation-listings = Annonser som väntar på granskning
 done-organisation-approved = Organisationen godkändes.
 done-organisation-rejected = Organisationen avslogs.
+subscription-editing = Du ändrar sökningen för din e-postprenumeration. Justera sökningen och filtren och spara sedan.
+subscription-save-search = Spara den här sökningen i min prenumeration
+subscription-search-saved = Prenumerationen följer nu den här sökningen:
+subscription-manage = Tillbaka till prenumerationens inställningar
