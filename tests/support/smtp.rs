@@ -106,7 +106,9 @@ impl SmtpSink {
         });
         server
             .with_name("sink.test")
-            .with_num_threads(4)
+            // A thread per open connection, and a sender keeps up to MAX_CONNECTIONS open:
+            // room for several sending processes at once.
+            .with_num_threads(64)
             .with_tcp_listener(listener);
         std::thread::spawn(move || {
             let _ = server.serve();

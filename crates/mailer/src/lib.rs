@@ -19,4 +19,4 @@ pub use error::MailerError;
 pub use kynnys_domain::Lang;
 pub use message::{Envelope, build_message};
 pub use render::{Digest, DigestGroup, DigestItem, RenderedMail, Template, render};
-pub use smtp::{SendError, SmtpSender};
+pub use smtp::{MAX_CONNECTIONS, SendError, SmtpSender};

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 /// failure.
 const TIMEOUT: Duration = Duration::from_secs(30);
 /// At most this many open connections to the relay.
-const POOL_MAX_SIZE: u32 = 4;
+pub const MAX_CONNECTIONS: u32 = 12;
 /// Idle pooled connections are closed after this long.
 const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -112,7 +112,7 @@ impl SmtpSender {
             .timeout(Some(TIMEOUT))
             .pool_config(
                 PoolConfig::new()
-                    .max_size(POOL_MAX_SIZE)
+                    .max_size(MAX_CONNECTIONS)
                     .idle_timeout(POOL_IDLE_TIMEOUT),
             );
         if !url.username().is_empty() {

@@ -13,7 +13,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 /// Mails claimed at a time.
-const BATCH: i64 = 50;
+const BATCH: i64 = 64;
+/// Mails on their way to the relay at once, one per pooled connection: a relay's round trips,
+/// not our work, bound the rate of one connection.
+const PARALLEL: usize = kynnys_mailer::MAX_CONNECTIONS as usize;
 /// How long a claim lasts; a worker that dies frees its mails after this.
 const LEASE: TimeDelta = TimeDelta::minutes(2);
 /// Temporary failures before a mail is given up (about two days of retries).
@@ -32,6 +35,12 @@ pub struct DeliveryReport {
 impl DeliveryReport {
     pub fn handled(&self) -> usize {
         self.sent + self.retried + self.failed
+    }
+
+    fn add(&mut self, other: DeliveryReport) {
+        self.sent += other.sent;
+        self.retried += other.retried;
+        self.failed += other.failed;
     }
 }
 
@@ -80,11 +89,35 @@ impl MailDelivery {
         })
     }
 
-    /// Claims and delivers one batch of due mails.
+    /// Claims and delivers one batch of due mails, several at once.
     pub fn deliver_batch(&self, now: DateTime<Utc>) -> Result<DeliveryReport, ServerError> {
+        let claimed = self.store.claim_mails(BATCH, LEASE, now)?;
+        let share = claimed.len().div_ceil(PARALLEL).max(1);
+        std::thread::scope(|scope| {
+            let senders: Vec<_> = claimed
+                .chunks(share)
+                .map(|mails| scope.spawn(move || self.deliver_each(mails, now)))
+                .collect();
+            let mut total = DeliveryReport::default();
+            for sender in senders {
+                let report = sender.join().map_err(|_| {
+                    ServerError::Io(std::io::Error::other("a mail delivery thread panicked"))
+                })??;
+                total.add(report);
+            }
+            Ok(total)
+        })
+    }
+
+    /// Delivers `mails` one after another, recording each outcome as soon as it is known.
+    fn deliver_each(
+        &self,
+        mails: &[OutboxMail],
+        now: DateTime<Utc>,
+    ) -> Result<DeliveryReport, ServerError> {
         let mut report = DeliveryReport::default();
-        for mail in self.store.claim_mails(BATCH, LEASE, now)? {
-            match self.deliver_one(&mail, now)? {
+        for mail in mails {
+            match self.deliver_one(mail, now)? {
                 Outcome::Sent => {
                     self.store.mark_mail_sent(&mail.id, Utc::now())?;
                     report.sent += 1;
@@ -113,9 +146,7 @@ impl MailDelivery {
         let mut total = DeliveryReport::default();
         loop {
             let report = self.deliver_batch(Utc::now())?;
-            total.sent += report.sent;
-            total.retried += report.retried;
-            total.failed += report.failed;
+            total.add(report);
             if report.handled() == 0 || report.sent == 0 {
                 return Ok(total);
             }

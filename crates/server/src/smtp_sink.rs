@@ -44,7 +44,9 @@ impl SmtpSink {
         let mut server = Server::new(counter);
         server
             .with_name("sink.kynnys")
-            .with_num_threads(4)
+            // A thread per open connection, and a sender keeps up to MAX_CONNECTIONS open:
+            // room for several sending processes at once.
+            .with_num_threads(64)
             .with_tcp_listener(listener);
         std::thread::spawn(move || {
             if let Err(e) = server.serve() {
