@@ -289,8 +289,7 @@ impl Store {
             .filter(listings::external_id.eq(external_id))
             .select(ListingRow::as_select())
             .load(&mut conn)?;
-        let organisations = load_organisations(&mut conn)?;
-        Ok(assemble(&mut conn, rows, &organisations)?
+        Ok(assemble_with_organisations(&mut conn, rows)?
             .into_iter()
             .next())
     }
@@ -298,14 +297,14 @@ impl Store {
     /// The listings with these ids (any status; missing ids are left out).
     pub fn listings_by_ids(&self, ids: &[String]) -> Result<Vec<StoredListing>, StoreError> {
         let mut conn = self.conn()?;
-        let organisations = load_organisations(&mut conn)?;
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(INSERT_CHUNK_ROWS) {
             let rows = listings::table
                 .filter(listings::id.eq_any(chunk))
                 .select(ListingRow::as_select())
                 .load(&mut conn)?;
-            out.extend(assemble(&mut conn, rows, &organisations)?);
+            // Only the organisations of these listings: a page of results must not read them all.
+            out.extend(assemble_with_organisations(&mut conn, rows)?);
         }
         Ok(out)
     }
