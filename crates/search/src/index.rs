@@ -398,6 +398,11 @@ impl SearchIndex {
         Ok(self.live()?.reader.searcher().num_docs())
     }
 
+    /// Number of segments of the live generation.
+    pub fn segment_count(&self) -> Result<usize, SearchError> {
+        Ok(self.live()?.reader.searcher().segment_readers().len())
+    }
+
     /// Bytes on disk of the live generation.
     pub fn size_bytes(&self) -> Result<u64, SearchError> {
         let path = self.dir.join(&self.live()?.name);
@@ -515,6 +520,7 @@ impl SearchIndex {
         request: &SearchRequest,
         now: DateTime<Utc>,
     ) -> Result<SearchResponse, SearchError> {
+        let started = std::time::Instant::now();
         let live = self.live()?;
         let searcher = live.reader.searcher();
         let lang = request.lang.unwrap_or(Lang::Fi);
@@ -540,7 +546,9 @@ impl SearchIndex {
         };
         let all: Box<dyn Query> = Box::new(AllQuery);
         let query = text.as_ref().map_or(&all, |t| &t.query);
+        let built = started.elapsed();
         let fruit = searcher.search(query.as_ref(), &collector)?;
+        let collected = started.elapsed();
         let next_cursor = (fruit.remaining > fruit.hits.len())
             .then(|| fruit.hits.last().map(|h| crate::Cursor(h.key).encode()))
             .flatten();
@@ -697,6 +705,14 @@ impl SearchIndex {
             target_group: self.facet_values(4, &counts[4]),
             language: self.facet_values(5, &counts[5]),
         };
+        tracing::debug!(
+            query_us = built.as_micros() as u64,
+            collect_us = (collected - built).as_micros() as u64,
+            page_us = (started.elapsed() - collected).as_micros() as u64,
+            total = fruit.total,
+            q,
+            "search"
+        );
         Ok(SearchResponse {
             total: fruit.total,
             items,

@@ -11,6 +11,7 @@ mod query;
 mod resources;
 mod schema;
 mod synonyms;
+mod union;
 
 pub use analysis::{Morphology, TextLang, analyze, fold};
 pub use document::IndexListing;

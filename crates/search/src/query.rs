@@ -5,6 +5,7 @@
 use crate::analysis::{TextLang, fold};
 use crate::resources::Resources;
 use crate::schema::Fields;
+use crate::union::SmallUnion;
 use chrono::NaiveDate;
 use kynnys_domain::{Kind, Lang, NextOccurrence};
 use levenshtein_automata::{DFA, Distance, LevenshteinAutomatonBuilder};
@@ -341,7 +342,13 @@ fn all_parts(fields: &Fields, lang: TextLang, parts: &[String], weight: f32) -> 
     let must: Vec<(Occur, Box<dyn Query>)> = parts
         .iter()
         .map(|p| {
-            let part = BooleanQuery::new(in_language(fields, lang, p, weight));
+            // Sought by the intersection: a small union seeks cheaply.
+            let part = SmallUnion::new(
+                in_language(fields, lang, p, weight)
+                    .into_iter()
+                    .map(|(_, q)| q)
+                    .collect(),
+            );
             (Occur::Must, Box::new(part) as Box<dyn Query>)
         })
         .collect();
@@ -439,15 +446,16 @@ pub(crate) fn text_query(
                 }
             }
             synonym_stems.push(best_guess.unwrap_or_else(|| whole.clone()));
-            let query: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
+            // Which results matched the word is found by seeking, which a small union does
+            // cheaply; the main query keeps the buffered union, faster to run through.
+            let query: Box<dyn Query> = Box::new(SmallUnion::new(
+                clauses.iter().map(|(_, q)| q.box_clone()).collect(),
+            ));
             let word = raw_words.get(i).cloned().unwrap_or_else(|| whole.clone());
-            language_clauses.push((Occur::Should, query.box_clone()));
+            language_clauses.push((Occur::Should, Box::new(BooleanQuery::new(clauses))));
             match words.iter_mut().find(|w| w.word == word) {
                 Some(existing) => {
-                    let merged = BooleanQuery::new(vec![
-                        (Occur::Should, existing.query.box_clone()),
-                        (Occur::Should, query),
-                    ]);
+                    let merged = SmallUnion::new(vec![existing.query.box_clone(), query]);
                     existing.query = Box::new(merged);
                 }
                 None => words.push(WordQuery {
@@ -493,9 +501,10 @@ pub(crate) fn text_query(
                                 all_parts(fields, entry.lang, &terms[1..], 1.0),
                             ));
                         }
+                        let alternatives = alternatives.into_iter().map(|(_, q)| q).collect();
                         (
                             Occur::Must,
-                            Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>,
+                            Box::new(SmallUnion::new(alternatives)) as Box<dyn Query>,
                         )
                     })
                     .collect();
@@ -533,10 +542,7 @@ pub(crate) fn text_query(
         ]));
         all.push((Occur::Should, names.box_clone()));
         if let Some(existing) = words.iter_mut().find(|w| &w.word == word) {
-            existing.query = Box::new(BooleanQuery::new(vec![
-                (Occur::Should, existing.query.box_clone()),
-                (Occur::Should, names),
-            ]));
+            existing.query = Box::new(SmallUnion::new(vec![existing.query.box_clone(), names]));
         }
     }
     TextQuery {

@@ -370,8 +370,9 @@ pub fn search_benchmark(listings: usize, rounds: usize) -> Result<(), ServerErro
         started.elapsed().as_secs_f64()
     );
     println!(
-        "index size          {:>8.1} MB",
-        index.size_bytes()? as f64 / 1e6
+        "index size          {:>8.1} MB   {} segments",
+        index.size_bytes()? as f64 / 1e6,
+        index.segment_count()?
     );
 
     let mix = query_mix(&vocabularies);
