@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 /// failure.
 const TIMEOUT: Duration = Duration::from_secs(30);
 /// At most this many open connections to the relay.
-pub const MAX_CONNECTIONS: u32 = 12;
+pub const MAX_CONNECTIONS: u32 = 16;
 /// Idle pooled connections are closed after this long.
 const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 

@@ -35,7 +35,10 @@ fn page_mix(listing_id: &str) -> Vec<(&'static str, String)> {
         ("listing page", format!("/sv/listings/{listing_id}")),
         // The JSON search under the pages, for comparison.
         ("api: browse", "/api/v1/search?lang=fi".into()),
-        ("api: search", "/api/v1/search?q=kielikahvila&lang=fi".into()),
+        (
+            "api: search",
+            "/api/v1/search?q=kielikahvila&lang=fi".into(),
+        ),
         (
             "calendar file",
             format!("/en/listings/{listing_id}/calendar.ics"),
