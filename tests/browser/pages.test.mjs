@@ -415,6 +415,26 @@ test("a person registers an organisation and a moderator approves it (sv, fi)", 
   await founder.context().close();
 });
 
+test("the pages that mails link to: confirming, still running, and a link that no longer works (sv, en)", async () => {
+  const page = await newPage({ locale: "sv-FI" });
+  const confirm = await page.goto(`${base}/subscriptions/confirm/not-a-real-token`);
+  assert.equal(confirm.status(), 200, "opening the link only shows a button (link scanners confirm nothing)");
+  assert.equal(await page.getAttribute("html", "lang"), "sv");
+  assert.equal(await page.locator("form[method=post] button").count(), 1);
+  await audit(page, "mail-link");
+  await Promise.all([page.waitForNavigation(), page.click("form[method=post] button")]);
+  assert.ok((await page.textContent("h1")).length > 0, "a used or unknown link gets a page, not an error document");
+  await audit(page, "mail-link-invalid");
+  await page.context().close();
+
+  const english = await newPage({ locale: "en-GB" });
+  await english.goto(`${base}/listings/confirm/not-a-real-token`);
+  assert.equal(await english.getAttribute("html", "lang"), "en");
+  assert.equal(await english.locator("form[method=post] button").count(), 1);
+  await audit(english, "still-running");
+  await english.context().close();
+});
+
 test("an unknown page answers 404 with an HTML page in the page's language", async () => {
   const page = await newPage();
   const r = await page.goto(`${base}/sv/listings/no-such-listing`);
@@ -436,7 +456,7 @@ test("the front page is tidy at phone and desktop width (screenshots in tests/ar
 });
 
 test("every page type was audited", () => {
-  for (const name of ["search", "listing", "shortlist", "handout", "subscribe", "login", "register", "forgot", "organisation", "organisation-new", "editor", "members", "tokens", "moderation", "error"]) {
+  for (const name of ["search", "listing", "shortlist", "handout", "subscribe", "login", "register", "forgot", "organisation", "organisation-new", "editor", "members", "tokens", "moderation", "mail-link", "mail-link-invalid", "still-running", "error"]) {
     assert.ok(audited.has(name), `${name} was not audited`);
   }
 });
