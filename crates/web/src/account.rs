@@ -2,7 +2,7 @@
 //! account mails link to: verifying the address and setting a new password.
 
 use crate::error::{InLang, WebError};
-use crate::form_page::{Field, FormPage, PageForm, form_answer};
+use crate::form_page::{Field, FormPage, PageForm, form_answer, token_button_page};
 use crate::i18n::Tr;
 use crate::page::{Chrome, Form, Visitor, html, html_with_status, local_path, query_param};
 use crate::{path_lang, see_other};
@@ -185,14 +185,13 @@ pub(crate) async fn verify_form(
     let lang = path_lang(&req);
     let t = Tr(lang);
     let visitor = Visitor::of(&req, &state).await.in_lang(lang)?;
-    let mut page = FormPage::new(Chrome::new(&req, lang, &visitor, t.t("verify-title")));
-    page.intro.push(t.t("verify-intro"));
-    page.form = Some(PageForm {
-        action: format!("/{}/account/verify", lang.code()),
-        hidden: vec![("token", query_param(&req, "token").unwrap_or_default())],
-        fields: Vec::new(),
-        button: t.t("verify-button"),
-    });
+    let page = token_button_page(
+        Chrome::new(&req, lang, &visitor, t.t("verify-title")),
+        t.t("verify-intro"),
+        format!("/{}/account/verify", lang.code()),
+        query_param(&req, "token").unwrap_or_default(),
+        t.t("verify-button"),
+    );
     html(&page, lang)
 }
 

@@ -78,6 +78,26 @@ impl FormPage {
     }
 }
 
+/// The page a mailed link opens: what it is for, and one button that posts the link's `token` to
+/// `action` (opening a link, as mail scanners do, changes nothing).
+pub(crate) fn token_button_page(
+    chrome: Chrome,
+    intro: String,
+    action: String,
+    token: String,
+    button: String,
+) -> FormPage {
+    let mut page = FormPage::new(chrome);
+    page.intro.push(intro);
+    page.form = Some(PageForm {
+        action,
+        hidden: vec![("token", token)],
+        fields: Vec::new(),
+        button,
+    });
+    page
+}
+
 /// The problems of a failed operation as lines for the page: each field's message with the
 /// field named, or the problem's title.
 pub(crate) fn problem_lines(error: &ApiError, lang: Lang) -> Vec<String> {

@@ -4,7 +4,7 @@
 //! may do the same things.
 
 use crate::error::{InLang, WebError};
-use crate::form_page::{FormPage, PageForm, form_answer, problem_lines};
+use crate::form_page::{FormPage, form_answer, problem_lines, token_button_page};
 use crate::format::{Text, date};
 use crate::i18n::Tr;
 use crate::page::{Chrome, Form, Visitor, blocking, html, html_with_status, query_param};
@@ -209,14 +209,13 @@ pub(crate) async fn accept_form(
     let t = Tr(lang);
     let visitor = Visitor::of(&req, &state).await.in_lang(lang)?;
     visitor.signed_in(&req, lang)?;
-    let mut page = FormPage::new(Chrome::new(&req, lang, &visitor, t.t("invitation-title")));
-    page.intro.push(t.t("invitation-intro"));
-    page.form = Some(PageForm {
-        action: format!("/{}/invitations/accept", lang.code()),
-        hidden: vec![("token", query_param(&req, "token").unwrap_or_default())],
-        fields: Vec::new(),
-        button: t.t("invitation-accept"),
-    });
+    let page = token_button_page(
+        Chrome::new(&req, lang, &visitor, t.t("invitation-title")),
+        t.t("invitation-intro"),
+        format!("/{}/invitations/accept", lang.code()),
+        query_param(&req, "token").unwrap_or_default(),
+        t.t("invitation-accept"),
+    );
     html(&page, lang)
 }
 

@@ -315,3 +315,4 @@ subscription-editing = You are changing the search of your e-mail subscription. 
 subscription-save-search = Save this search to my subscription
 subscription-search-saved = The subscription now follows this search:
 subscription-manage = Back to the subscription's settings
+to-results = Skip the filters to the results

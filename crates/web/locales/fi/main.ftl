@@ -315,3 +315,4 @@ subscription-editing = Muutat sähköpostitilauksesi hakua. Muokkaa hakua ja raj
 subscription-save-search = Tallenna tämä haku tilaukseeni
 subscription-search-saved = Tilaus seuraa nyt tätä hakua:
 subscription-manage = Takaisin tilauksen asetuksiin
+to-results = Ohita rajaukset, siirry tuloksiin

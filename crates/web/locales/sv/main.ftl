@@ -315,3 +315,4 @@ subscription-editing = Du ändrar sökningen för din e-postprenumeration. Juste
 subscription-save-search = Spara den här sökningen i min prenumeration
 subscription-search-saved = Prenumerationen följer nu den här sökningen:
 subscription-manage = Tillbaka till prenumerationens inställningar
+to-results = Hoppa över filtren till resultaten
