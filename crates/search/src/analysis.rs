@@ -406,6 +406,19 @@ pub fn plain_analyzer() -> TextAnalyzer {
 /// The terms a language's analyzer makes of `text`, per word: the whole word's term first, then
 /// its compound parts (for tuning the word lists: `kynnys bench analyze`).
 pub fn analyze(resources: &crate::Resources, lang: TextLang, text: &str) -> Vec<Vec<String>> {
+    analyze_positioned(resources, lang, text)
+        .into_iter()
+        .map(|(_, terms)| terms)
+        .collect()
+}
+
+/// Like [`analyze`], each word with its position among the words of the text (stop words
+/// leave gaps).
+pub(crate) fn analyze_positioned(
+    resources: &crate::Resources,
+    lang: TextLang,
+    text: &str,
+) -> Vec<(usize, Vec<String>)> {
     let mut analyzer = resources.analyzer(lang);
     let mut words: Vec<(usize, Vec<String>)> = Vec::new();
     for token in tokens(&mut analyzer, text) {
@@ -414,7 +427,7 @@ pub fn analyze(resources: &crate::Resources, lang: TextLang, text: &str) -> Vec<
             _ => words.push((token.position, vec![token.text])),
         }
     }
-    words.into_iter().map(|(_, terms)| terms).collect()
+    words
 }
 
 /// Runs an analyzer over a text and returns its tokens.

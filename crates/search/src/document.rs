@@ -1,10 +1,15 @@
 //! From a listing to an index document and its result card.
 
+use crate::resources::Resources;
 use crate::schema::Fields;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use kynnys_domain::{Kind, Lang, ListingRecord, LocalizedText, NextOccurrence, Vocabularies};
+use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 use tantivy::TantivyDocument;
+use tantivy::schema::Field;
+use tantivy::tokenizer::{PreTokenizedString, Token};
 
 /// Sessions kept on a card; the first that has not ended is the "next occurrence".
 const CARD_OCCURRENCES: u16 = 8;
@@ -89,23 +94,42 @@ impl IndexListing {
         &self,
         fields: &Fields,
         vocab: &Vocabularies,
+        resources: &Resources,
         now: DateTime<Utc>,
     ) -> Result<TantivyDocument, crate::SearchError> {
         let r = &self.record;
         let mut doc = TantivyDocument::default();
         doc.add_text(fields.id, &self.id);
         let mut text_langs = 0u64;
+        // Groups found in titles, summaries, descriptions and labels. Each text is analysed
+        // once, for its groups and for the index.
+        let mut groups: [BTreeSet<(char, usize)>; 4] = Default::default();
         for (bit, lang) in [(1, Lang::Fi), (2, Lang::Sv), (4, Lang::En)] {
-            let f = fields.lang(crate::TextLang::from_domain(lang));
+            let text_lang = crate::TextLang::from_domain(lang);
+            let f = fields.lang(text_lang);
+            let mut analyzer = resources.analyzer(text_lang);
+            let mut add = |field: Field, text: &str, kind: usize, concepts: bool| {
+                let tokens = crate::analysis::tokens(&mut analyzer, text);
+                add_groups(resources, text_lang, &tokens, concepts, &mut groups[kind]);
+                doc.add_pre_tokenized_text(
+                    field,
+                    PreTokenizedString {
+                        text: text.to_owned(),
+                        tokens,
+                    },
+                );
+            };
             if let Some(title) = r.title.get(lang) {
-                doc.add_text(f.title, title);
+                add(f.title, title, 0, true);
                 text_langs |= bit;
             }
             if let Some(summary) = r.summary.as_ref().and_then(|s| s.get(lang)) {
-                doc.add_text(f.summary, summary);
+                add(f.summary, summary, 1, true);
             }
             if let Some(description) = r.description.get(lang) {
-                doc.add_text(f.description, description);
+                // What a listing is about is in its title, summary and labels: descriptions
+                // bring synonyms, not broader concepts.
+                add(f.description, description, 2, false);
             }
             let labels = r
                 .themes
@@ -123,7 +147,19 @@ impl IndexListing {
                 )
                 .filter_map(|t| t.label.get(lang));
             for label in labels {
-                doc.add_text(f.labels, label);
+                add(f.labels, label, 3, true);
+            }
+            if let Some(description) = r.description.get(lang) {
+                doc.add_text(f.description_text, description);
+            }
+        }
+        let g = &fields.groups;
+        for (field, found) in [g.title, g.summary, g.description, g.labels]
+            .into_iter()
+            .zip(&groups)
+        {
+            for (prefix, group) in found {
+                doc.add_text(field, format!("{prefix}{group}"));
             }
         }
         doc.add_u64(fields.text_langs, text_langs);
@@ -222,5 +258,25 @@ impl IndexListing {
             .map_err(|e| crate::SearchError::Metadata(e.to_string()))?;
         doc.add_text(fields.card, json);
         Ok(doc)
+    }
+}
+
+/// Adds the synonym groups (`s{n}`) found in a text analysed into `tokens`, and with `concepts` the concept groups
+/// (`c{n}`, whole words only), to `out`.
+fn add_groups(
+    resources: &Resources,
+    lang: crate::TextLang,
+    tokens: &[Token],
+    concepts: bool,
+    out: &mut BTreeSet<(char, usize)>,
+) {
+    let terms: FxHashSet<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
+    for g in resources.synonyms.groups_in(lang, &terms, true) {
+        out.insert(('s', g));
+    }
+    if concepts {
+        for g in resources.concepts.groups_in(lang, &terms, false) {
+            out.insert(('c', g));
+        }
     }
 }

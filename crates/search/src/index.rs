@@ -28,6 +28,8 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 
 const CURRENT: &str = "CURRENT";
 const META: &str = "kynnys-index.json";
+/// Listings made into documents at a time while rebuilding.
+const BUILD_BATCH: usize = 1024;
 /// Memory of the index writer (tantivy splits it between its threads).
 const WRITER_MEMORY: usize = 64_000_000;
 
@@ -204,8 +206,46 @@ fn build_generation(
         .min(4);
     let mut writer: IndexWriter =
         index.writer_with_num_threads(threads, WRITER_MEMORY * threads)?;
-    for listing in listings {
-        writer.add_document(listing?.to_document(&fields, vocab, now)?)?;
+    // Documents are made (texts analysed, groups found) on every core, a batch at a time,
+    // while the writer's threads index the batch before.
+    let mut listings = listings;
+    let mut batch: Vec<IndexListing> = Vec::with_capacity(BUILD_BATCH);
+    loop {
+        batch.clear();
+        for listing in listings.by_ref().take(BUILD_BATCH) {
+            batch.push(listing?);
+        }
+        if batch.is_empty() {
+            break;
+        }
+        let per_thread = batch.len().div_ceil(threads);
+        let documents: Vec<Result<Vec<TantivyDocument>, SearchError>> =
+            std::thread::scope(|scope| {
+                let workers: Vec<_> = batch
+                    .chunks(per_thread)
+                    .map(|part| {
+                        let fields = &fields;
+                        scope.spawn(move || {
+                            part.iter()
+                                .map(|l| l.to_document(fields, vocab, resources, now))
+                                .collect()
+                        })
+                    })
+                    .collect();
+                workers
+                    .into_iter()
+                    .map(|w| {
+                        w.join().unwrap_or_else(|_| {
+                            Err(SearchError::Metadata("a document builder panicked".into()))
+                        })
+                    })
+                    .collect()
+            });
+        for part in documents {
+            for document in part? {
+                writer.add_document(document)?;
+            }
+        }
     }
     let mut commit = writer.prepare_commit()?;
     commit.set_payload(&seq.to_string());
@@ -381,7 +421,12 @@ impl SearchIndex {
             writer.delete_term(Term::from_field_text(self.fields.id, id));
         }
         for listing in upserts {
-            writer.add_document(listing.to_document(&self.fields, &self.vocab, now)?)?;
+            writer.add_document(listing.to_document(
+                &self.fields,
+                &self.vocab,
+                &self.resources,
+                now,
+            )?)?;
         }
         let mut commit = writer.prepare_commit()?;
         commit.set_payload(&seq.to_string());
@@ -547,6 +592,8 @@ impl SearchIndex {
         let all: Box<dyn Query> = Box::new(AllQuery);
         let query = text.as_ref().map_or(&all, |t| &t.query);
         let built = started.elapsed();
+        let mut term_count = 0usize;
+        query.query_terms(&mut |_, _| term_count += 1);
         let fruit = searcher.search(query.as_ref(), &collector)?;
         let collected = started.elapsed();
         let next_cursor = (fruit.remaining > fruit.hits.len())
@@ -664,7 +711,11 @@ impl SearchIndex {
                         })
                     })
                     .as_ref()
-                    .map(|g| g.snippet_from_doc(&doc))
+                    .zip(
+                        doc.get_first(self.fields.lang(snippet_lang).description_text)
+                            .and_then(|v| v.as_str()),
+                    )
+                    .map(|(g, description)| g.snippet(description))
                     .filter(|s| !s.fragment().is_empty())
                     .map(|s| s.to_html()),
                 None => None,
@@ -710,6 +761,7 @@ impl SearchIndex {
             collect_us = (collected - built).as_micros() as u64,
             page_us = (started.elapsed() - collected).as_micros() as u64,
             total = fruit.total,
+            terms = term_count,
             q,
             "search"
         );

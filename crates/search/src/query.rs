@@ -19,6 +19,10 @@ use tantivy::{Searcher, Term};
 const MAX_TYPO_TERMS: usize = 8;
 const MAX_PREFIX_TERMS: usize = 16;
 
+/// Weight of a synonym group of the query, and of a broader concept.
+const SYNONYM_BOOST: f32 = 0.7;
+const CONCEPT_BOOST: f32 = 0.35;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Sort {
@@ -390,19 +394,54 @@ pub(crate) fn text_query(
     // One query per language; a document scores by its best language, so that a listing
     // written in three languages does not outrank one written in one.
     let mut per_language: Vec<Box<dyn Query>> = Vec::new();
-    let mut groups_seen: Vec<Vec<String>> = Vec::new();
+    let mut groups_seen: Vec<String> = Vec::new();
     let last_raw = raw_words.last().map(|w| fold(w, false));
-    for text_lang in TextLang::ALL {
+    let last_position = raw_words.len().saturating_sub(1);
+    let analysed: Vec<Vec<(usize, Vec<String>)>> = TextLang::ALL
+        .iter()
+        .map(|l| crate::analysis::analyze_positioned(resources, *l, q))
+        .collect();
+    // How many listings use each word as a whole, per language, and the most in any language:
+    // a word of the index in one language is not a typo to correct in the others, and a word
+    // common in one language is not a word still being typed.
+    let whole_freqs: Vec<Vec<u64>> = TextLang::ALL
+        .iter()
+        .zip(&analysed)
+        .map(|(l, words)| {
+            let lang_fields: Vec<Field> = weighted_fields(fields, *l)
+                .iter()
+                .map(|(f, _)| *f)
+                .collect();
+            words
+                .iter()
+                .map(|(_, terms)| doc_freq(searcher, &lang_fields, &terms[0]))
+                .collect()
+        })
+        .collect();
+    let freq_anywhere = |position: usize| -> u64 {
+        analysed
+            .iter()
+            .zip(&whole_freqs)
+            .flat_map(|(words, freqs)| {
+                words
+                    .iter()
+                    .zip(freqs)
+                    .filter(move |((p, _), _)| *p == position)
+                    .map(|(_, f)| *f)
+            })
+            .max()
+            .unwrap_or(0)
+    };
+    for (l, text_lang) in TextLang::ALL.into_iter().enumerate() {
         let mut language_clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let weight = if text_lang == lang { 1.0 } else { 0.6 };
         let lang_fields: Vec<Field> = weighted_fields(fields, text_lang)
             .iter()
             .map(|(f, _)| *f)
             .collect();
-        let analysed = crate::analysis::analyze(resources, text_lang, q);
-        let word_count = analysed.len();
+        let word_count = analysed[l].len();
         let mut synonym_stems: Vec<String> = Vec::with_capacity(word_count);
-        for (i, terms) in analysed.iter().enumerate() {
+        for (i, (position, terms)) in analysed[l].iter().enumerate() {
             let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
             let whole = &terms[0];
             clauses.extend(in_language(fields, text_lang, whole, weight));
@@ -411,21 +450,22 @@ pub(crate) fn text_query(
                 let parts = all_parts(fields, text_lang, &terms[1..], weight);
                 clauses.push((Occur::Should, Box::new(BoostQuery::new(parts, 0.6))));
             }
-            let whole_freq = doc_freq(searcher, &lang_fields, whole);
+            let whole_freq = whole_freqs[l][i];
+            let anywhere = freq_anywhere(*position);
             // What the word most likely means when it is not a word of the index: the most
             // frequent near term (a typo, an inflection the stemmer missed) or completion.
             let mut best_guess: Option<String> = None;
-            if whole_freq == 0 && whole.chars().count() >= 5 {
+            if anywhere == 0 && whole.chars().count() >= 5 {
                 for (candidate, _) in fuzzy_terms(searcher, &lang_fields, whole, false) {
                     clauses.extend(in_language(fields, text_lang, &candidate, weight * 0.5));
                     best_guess.get_or_insert(candidate);
                 }
             }
-            let is_last = i + 1 == word_count;
+            let is_last = *position == last_position;
             // Completions of the last word, unless it is already a common word of the index.
             if let Some(raw) = last_raw
                 .as_ref()
-                .filter(|r| is_last && whole_freq < 3 && r.chars().count() >= 3)
+                .filter(|r| is_last && anywhere < 3 && r.chars().count() >= 3)
             {
                 let prefix_fields: Vec<Field> = [
                     fields.lang(text_lang).title,
@@ -451,7 +491,10 @@ pub(crate) fn text_query(
             let query: Box<dyn Query> = Box::new(SmallUnion::new(
                 clauses.iter().map(|(_, q)| q.box_clone()).collect(),
             ));
-            let word = raw_words.get(i).cloned().unwrap_or_else(|| whole.clone());
+            let word = raw_words
+                .get(*position)
+                .cloned()
+                .unwrap_or_else(|| whole.clone());
             language_clauses.push((Occur::Should, Box::new(BooleanQuery::new(clauses))));
             match words.iter_mut().find(|w| w.word == word) {
                 Some(existing) => {
@@ -465,66 +508,58 @@ pub(crate) fn text_query(
                 }),
             }
         }
-        // Synonyms of phrases in this language, searched in each entry's own language.
+        // Synonym groups of words or phrases of the query in this language, and broader
+        // concepts (related activities, counting less and only where a listing says what it is
+        // about: title, summary, labels). The index records the groups each listing contains,
+        // so a group is one term per kind of text however many entries it has.
         let synonym_groups = resources
             .synonyms
-            .expansions(text_lang, &synonym_stems)
+            .groups_of_query(text_lang, &synonym_stems)
             .into_iter()
-            .map(|g| (g, 0.7, true));
-        // Broader concepts (related activities) count less than synonyms, and only where a
-        // listing says what it is about (title, summary, labels), whole words only.
+            .map(|g| {
+                let name = resources.synonyms.group_name(g, lang);
+                (format!("s{g}"), name, SYNONYM_BOOST, true)
+            });
         let concept_groups = resources
             .concepts
-            .expansions(text_lang, &synonym_stems)
+            .groups_of_query(text_lang, &synonym_stems)
             .into_iter()
-            .map(|g| (g, 0.35, false));
-        for (group, boost, whole_listing) in synonym_groups.chain(concept_groups) {
-            let key: Vec<String> = group.iter().map(|e| e.text.clone()).collect();
-            if groups_seen.contains(&key) {
+            .map(|g| {
+                let name = resources.concepts.group_name(g, lang);
+                (format!("c{g}"), name, CONCEPT_BOOST, false)
+            });
+        for (token, name, boost, descriptions) in synonym_groups.chain(concept_groups) {
+            if groups_seen.contains(&token) {
                 continue;
             }
-            groups_seen.push(key);
-            let mut entries: Vec<Box<dyn Query>> = Vec::new();
-            for entry in group {
-                let entry_words = &entry.words;
-                if entry_words.is_empty() {
-                    continue;
-                }
-                let must: Vec<(Occur, Box<dyn Query>)> = entry_words
-                    .iter()
-                    .map(|terms| {
-                        let mut alternatives =
-                            in_language_scoped(fields, entry.lang, &terms[0], 1.0, whole_listing);
-                        if whole_listing && terms.len() > 1 {
-                            alternatives.push((
-                                Occur::Should,
-                                all_parts(fields, entry.lang, &terms[1..], 1.0),
-                            ));
-                        }
-                        let alternatives = alternatives.into_iter().map(|(_, q)| q).collect();
-                        (
-                            Occur::Must,
-                            Box::new(SmallUnion::new(alternatives)) as Box<dyn Query>,
-                        )
-                    })
-                    .collect();
-                let query: Box<dyn Query> = Box::new(BooleanQuery::new(must));
-                entries.push(query.box_clone());
-                if !words.iter().any(|w| w.word == entry.text) {
-                    words.push(WordQuery {
-                        word: entry.text.clone(),
-                        query,
-                        synonym: true,
-                    });
-                }
+            let g = &fields.groups;
+            let mut kinds = vec![(g.title, 3.0), (g.summary, 1.5), (g.labels, 1.2)];
+            if descriptions {
+                kinds.push((g.description, 1.0));
             }
-            if !entries.is_empty() {
-                // A concept counts once however many of its names a listing uses.
-                let concept = DisjunctionMaxQuery::with_tie_breaker(entries, 0.1);
-                all.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(concept), boost)),
-                ));
+            let clauses: Vec<Box<dyn Query>> = kinds
+                .into_iter()
+                .map(|(field, weight)| term_query(field, &token, weight))
+                .collect();
+            groups_seen.push(token);
+            let query: Box<dyn Query> = Box::new(SmallUnion::new(
+                clauses.iter().map(|c| c.box_clone()).collect(),
+            ));
+            let any_kind: Box<dyn Query> = Box::new(BooleanQuery::new(
+                clauses.into_iter().map(|c| (Occur::Should, c)).collect(),
+            ));
+            all.push((Occur::Should, Box::new(BoostQuery::new(any_kind, boost))));
+            // A group named like a word of the query counts as that word.
+            match words.iter_mut().find(|w| w.word == name) {
+                Some(existing) => {
+                    existing.query =
+                        Box::new(SmallUnion::new(vec![existing.query.box_clone(), query]));
+                }
+                None => words.push(WordQuery {
+                    word: name.to_owned(),
+                    query,
+                    synonym: true,
+                }),
             }
         }
         per_language.push(Box::new(BooleanQuery::new(language_clauses)));

@@ -62,7 +62,7 @@ impl Resources {
     /// A fingerprint of the resources: an index built with other resources must be rebuilt.
     pub fn fingerprint() -> u64 {
         let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        for text in [COMPOUNDS_FI, COMPOUNDS_SV] {
+        for text in [COMPOUNDS_FI, COMPOUNDS_SV, SYNONYMS, CONCEPTS] {
             for byte in text.bytes() {
                 hash ^= u64::from(byte);
                 hash = hash.wrapping_mul(0x0100_0000_01b3);

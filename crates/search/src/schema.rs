@@ -9,7 +9,7 @@ use tantivy::schema::{
 
 /// Bump when the schema, the analyzers or the document layout change: an index with another
 /// version is rebuilt at start.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Text fields of one language.
 #[derive(Debug, Clone, Copy)]
@@ -17,7 +17,21 @@ pub struct LangFields {
     pub title: Field,
     pub summary: Field,
     pub description: Field,
+    /// The description as written, stored for snippets.
+    pub description_text: Field,
     /// Labels of the listing's themes, target groups and languages offered.
+    pub labels: Field,
+}
+
+/// The synonym groups (`s{n}`) and concept groups (`c{n}`) that a listing's texts contain, in
+/// any language, by the kind of text they were found in (found once per kind, whatever the
+/// number of languages): a group in a query is one term per kind instead of every term of
+/// every entry of the group.
+#[derive(Debug, Clone, Copy)]
+pub struct GroupFields {
+    pub title: Field,
+    pub summary: Field,
+    pub description: Field,
     pub labels: Field,
 }
 
@@ -27,6 +41,7 @@ pub struct Fields {
     pub fi: LangFields,
     pub sv: LangFields,
     pub en: LangFields,
+    pub groups: GroupFields,
     /// Organisation names (all languages), plain analysis.
     pub organisation: Field,
     /// Municipality names and the place name, plain analysis.
@@ -66,17 +81,12 @@ impl Fields {
     }
 }
 
-fn text(analyzer: &str, stored: bool) -> TextOptions {
-    let options = TextOptions::default().set_indexing_options(
+fn text(analyzer: &str) -> TextOptions {
+    TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer(analyzer)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-    );
-    if stored {
-        options.set_stored()
-    } else {
-        options
-    }
+    )
 }
 
 pub fn build() -> (Schema, Fields) {
@@ -85,26 +95,38 @@ pub fn build() -> (Schema, Fields) {
     let mut lang_fields = |lang: TextLang| LangFields {
         title: b.add_text_field(
             &format!("title_{}", lang.code()),
-            text(lang.analyzer_name(), false),
+            text(lang.analyzer_name()),
         ),
         summary: b.add_text_field(
             &format!("summary_{}", lang.code()),
-            text(lang.analyzer_name(), false),
+            text(lang.analyzer_name()),
         ),
         description: b.add_text_field(
             &format!("description_{}", lang.code()),
-            text(lang.analyzer_name(), true),
+            text(lang.analyzer_name()),
         ),
+        description_text: b.add_text_field(&format!("description_text_{}", lang.code()), STORED),
         labels: b.add_text_field(
             &format!("labels_{}", lang.code()),
-            text(lang.analyzer_name(), false),
+            text(lang.analyzer_name()),
         ),
     };
     let fi = lang_fields(TextLang::Fi);
     let sv = lang_fields(TextLang::Sv);
     let en = lang_fields(TextLang::En);
-    let organisation = b.add_text_field("organisation", text(PLAIN_ANALYZER, false));
-    let place = b.add_text_field("place", text(PLAIN_ANALYZER, false));
+    let group_options = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer("raw")
+            .set_index_option(IndexRecordOption::WithFreqs),
+    );
+    let groups = GroupFields {
+        title: b.add_text_field("groups_title", group_options.clone()),
+        summary: b.add_text_field("groups_summary", group_options.clone()),
+        description: b.add_text_field("groups_description", group_options.clone()),
+        labels: b.add_text_field("groups_labels", group_options),
+    };
+    let organisation = b.add_text_field("organisation", text(PLAIN_ANALYZER));
+    let place = b.add_text_field("place", text(PLAIN_ANALYZER));
     let card = b.add_text_field("card", STORED);
     let codes =
         |b: &mut tantivy::schema::SchemaBuilder, name: &str| b.add_u64_field(name, FAST | INDEXED);
@@ -130,6 +152,7 @@ pub fn build() -> (Schema, Fields) {
         fi,
         sv,
         en,
+        groups,
         organisation,
         place,
         card,

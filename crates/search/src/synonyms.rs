@@ -2,6 +2,7 @@
 //! group is expanded with the other entries, each searched in its own language's fields.
 
 use crate::analysis::TextLang;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::HashMap;
 
 /// One entry of a group: its language and the stems of its words.
@@ -19,6 +20,14 @@ pub struct Synonyms {
     groups: Vec<Vec<Entry>>,
     /// (language, first stem of an entry) → (group, entry): the entries a query word can start.
     by_first_stem: HashMap<(TextLang, String), Vec<(usize, usize)>>,
+    /// (language, first term or first compound part of an entry's first word) → (group, entry):
+    /// the entries a term of a listing can start.
+    /// Per language (in the order of `TextLang::ALL`).
+    by_first_term: [FxHashMap<String, Vec<(usize, usize)>>; 3],
+}
+
+fn lang_slot(lang: TextLang) -> usize {
+    TextLang::ALL.iter().position(|l| *l == lang).unwrap_or(0)
 }
 
 fn words(text: &str) -> impl Iterator<Item = String> + '_ {
@@ -52,6 +61,7 @@ impl Synonyms {
             .filter(|g| g.len() > 1)
             .collect();
         let mut by_first_stem: HashMap<(TextLang, String), Vec<(usize, usize)>> = HashMap::new();
+        let mut by_first_term: [FxHashMap<String, Vec<(usize, usize)>>; 3] = Default::default();
         for (g, group) in groups.iter().enumerate() {
             for (e, entry) in group.iter().enumerate() {
                 if let Some(first) = entry.stems.first() {
@@ -60,52 +70,98 @@ impl Synonyms {
                         .or_default()
                         .push((g, e));
                 }
+                for term in entry
+                    .words
+                    .first()
+                    .into_iter()
+                    .flat_map(|w| w.iter().take(2))
+                {
+                    let starts = by_first_term[lang_slot(entry.lang)]
+                        .entry(term.clone())
+                        .or_default();
+                    if !starts.contains(&(g, e)) {
+                        starts.push((g, e));
+                    }
+                }
             }
         }
         Self {
             groups,
             by_first_stem,
+            by_first_term,
         }
     }
 
-    #[cfg(test)]
-    pub fn len(&self) -> usize {
-        self.groups.len()
+    /// The groups with an entry of `lang` found in a text whose terms (whole words and compound
+    /// parts, as the analyzer of `lang` makes them) are `terms`: every word of the entry is a
+    /// term of the text, or, with `compound_parts`, all of the word's parts are.
+    pub fn groups_in(
+        &self,
+        lang: TextLang,
+        terms: &FxHashSet<&str>,
+        compound_parts: bool,
+    ) -> Vec<usize> {
+        let word_found = |word: &Vec<String>| {
+            terms.contains(word[0].as_str())
+                || (compound_parts
+                    && word.len() > 1
+                    && word[1..].iter().all(|p| terms.contains(p.as_str())))
+        };
+        let by_first_term = &self.by_first_term[lang_slot(lang)];
+        let mut found: Vec<usize> = Vec::new();
+        for term in terms {
+            let Some(starts) = by_first_term.get(*term) else {
+                continue;
+            };
+            for &(g, e) in starts {
+                let entry = &self.groups[g][e];
+                if !found.contains(&g)
+                    && !entry.words.is_empty()
+                    && entry.words.iter().all(|w| !w.is_empty() && word_found(w))
+                {
+                    found.push(g);
+                }
+            }
+        }
+        found.sort_unstable();
+        found
     }
 
-    /// The entries to add for a query whose words stem to `query_stems` in `lang`: every other
-    /// entry of each group that has an entry contained (as consecutive words) in the query.
-    /// Per matching group, its other entries.
-    pub fn expansions(&self, lang: TextLang, query_stems: &[String]) -> Vec<Vec<&Entry>> {
-        // The first entry of each group found at some position of the query, in group order.
-        let mut hits: Vec<(usize, usize)> = Vec::new();
+    /// The groups that have an entry contained (as consecutive words) in a query whose words
+    /// stem to `query_stems` in `lang`.
+    pub fn groups_of_query(&self, lang: TextLang, query_stems: &[String]) -> Vec<usize> {
+        let mut found: Vec<usize> = Vec::new();
         for (start, stem) in query_stems.iter().enumerate() {
             let Some(candidates) = self.by_first_stem.get(&(lang, stem.clone())) else {
                 continue;
             };
             for &(g, e) in candidates {
                 let entry = &self.groups[g][e];
-                let fits = query_stems.get(start..start + entry.stems.len())
-                    == Some(entry.stems.as_slice());
-                if fits {
-                    match hits.iter_mut().find(|(hg, _)| *hg == g) {
-                        Some(known) => known.1 = known.1.min(e),
-                        None => hits.push((g, e)),
-                    }
+                if query_stems.get(start..start + entry.stems.len()) == Some(entry.stems.as_slice())
+                    && !found.contains(&g)
+                {
+                    found.push(g);
                 }
             }
         }
-        hits.sort_unstable();
-        hits.into_iter()
-            .map(|(g, e)| {
-                self.groups[g]
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| *i != e)
-                    .map(|(_, entry)| entry)
-                    .collect()
-            })
-            .collect()
+        found.sort_unstable();
+        found
+    }
+
+    /// How a group is named to a reader of `lang`: its first entry in that language, else its
+    /// first entry.
+    pub fn group_name(&self, group: usize, lang: TextLang) -> &str {
+        let entries = &self.groups[group];
+        entries
+            .iter()
+            .find(|e| e.lang == lang)
+            .or(entries.first())
+            .map_or("", |e| e.text.as_str())
+    }
+
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.groups.len()
     }
 }
 
@@ -126,16 +182,70 @@ mod tests {
             .iter()
             .map(|w| en.stem(w))
             .collect();
-        let groups = s.expansions(TextLang::En, &query);
-        assert_eq!(groups.len(), 1);
-        let got: Vec<&str> = groups[0].iter().map(|e| e.text.as_str()).collect();
-        assert_eq!(got, ["kielikahvila", "språkcafé"]);
+        assert_eq!(s.groups_of_query(TextLang::En, &query), [0]);
+        assert_eq!(s.group_name(0, TextLang::Sv), "språkcafé");
+        assert_eq!(
+            s.group_name(1, TextLang::Sv),
+            "läksykerho",
+            "no Swedish entry"
+        );
         let fi = resources.morphology(TextLang::Fi);
         let query: Vec<String> = vec![fi.stem("kielikahvilaan")];
         assert_eq!(
-            s.expansions(TextLang::Fi, &query).concat().len(),
-            2,
+            s.groups_of_query(TextLang::Fi, &query),
+            [0],
             "inflected forms match by stem"
+        );
+        assert!(s.groups_of_query(TextLang::Sv, &query).is_empty());
+    }
+
+    /// A listing's text contains a group when it contains one of its entries: every word, or
+    /// with compound parts all the parts of a word.
+    #[test]
+    fn groups_found_in_a_listing_text() {
+        let resources = crate::Resources::builtin();
+        let s = Synonyms::parse(
+            "fi:kielikahvila | sv:språkcafé | en:language café
+fi:läksykerho | en:homework club
+",
+            &resources,
+        );
+        let found = |lang: TextLang, text: &str, parts: bool| {
+            let terms: Vec<String> = crate::analysis::analyze(&resources, lang, text)
+                .into_iter()
+                .flatten()
+                .collect();
+            let terms: FxHashSet<&str> = terms.iter().map(String::as_str).collect();
+            s.groups_in(lang, &terms, parts)
+        };
+        assert_eq!(
+            found(TextLang::En, "Our homework clubs meet weekly", true),
+            [1]
+        );
+        assert_eq!(
+            found(
+                TextLang::En,
+                "Homework on your own, then a club for chess",
+                true
+            ),
+            [1],
+            "the words of an entry need not stand together"
+        );
+        assert!(
+            found(TextLang::En, "a club", true).is_empty(),
+            "one word of two"
+        );
+        assert_eq!(
+            found(TextLang::Fi, "Tervetuloa kielikahvilaan!", false),
+            [0]
+        );
+        assert_eq!(
+            found(TextLang::Sv, "Välkommen till vårt språkcafé", true),
+            [0]
+        );
+        assert!(
+            found(TextLang::Sv, "homework club", true).is_empty(),
+            "entries keep their language"
         );
     }
 }

@@ -174,6 +174,47 @@ fn a_query_in_english_or_swedish_finds_a_finnish_only_listing() {
     assert!(search(&f, Lang::Sv, "läxhjälp").contains(&"t-laksykerho".to_owned()));
 }
 
+/// A synonym found only in a description, in another language than the query's, finds the
+/// listing and is named (in the reader's language) as what it matched; a multi-word synonym
+/// finds a listing written in another language, and an unrelated query does not.
+#[test]
+fn synonyms_in_descriptions_and_related_concepts() {
+    let f = fixture(vec![
+        only(
+            Lang::Sv,
+            "t-mote",
+            "Måndagsträff i biblioteket",
+            "Varje måndag har vi språkcafé: vi pratar svenska tillsammans.",
+        ),
+        only(
+            Lang::En,
+            "t-peer",
+            "Monday evenings for mothers",
+            "A peer support group where mothers share experiences.",
+        ),
+    ]);
+    let request = |q: &str| SearchRequest {
+        q: q.into(),
+        lang: Some(Lang::Fi),
+        limit: 100,
+        ..Default::default()
+    };
+    let found = f.index.search(&request("kielikahvila"), now()).unwrap();
+    let hit = found
+        .items
+        .iter()
+        .find(|h| h.external_id == "t-mote")
+        .expect("found through the Swedish synonym in its description");
+    assert_eq!(
+        hit.matched.terms,
+        ["kielikahvila"],
+        "named by the group in the reader's language"
+    );
+    let ids = search(&f, Lang::Fi, "vertaistukiryhmä");
+    assert!(ids.contains(&"t-peer".to_owned()));
+    assert!(!search(&f, Lang::Fi, "kielikahvila").contains(&"t-peer".to_owned()));
+}
+
 #[test]
 fn filters_and_facets_match_counts_computed_from_the_records() {
     let f = fixture(vec![]);
