@@ -6,8 +6,11 @@
 //! its parts when the word splits into parts that are all in the language's word list
 //! (`search-index/compounds-*.txt`). `kurs` thus finds `svenskakurs`, while `konkurs` stays whole.
 
+use rustc_hash::FxHashMap;
+use std::cell::RefCell;
 use std::collections::HashSet;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use tantivy::tokenizer::{
     Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, StopWordFilter, TextAnalyzer, Token,
     TokenFilter, TokenStream, Tokenizer,
@@ -19,6 +22,19 @@ const MIN_PART: usize = 3;
 const MIN_COMPOUND: usize = 6;
 /// Longest token kept (bytes; Finnish compounds with ä/ö are long).
 const MAX_TOKEN_BYTES: usize = 120;
+/// Words whose terms each thread remembers per word list, before it starts over.
+const MEMO_WORDS: usize = 50_000;
+
+/// Tells word lists apart in the per-thread memo.
+static NEXT_MORPHOLOGY: AtomicU64 = AtomicU64::new(0);
+
+type TermsMemo = FxHashMap<u64, FxHashMap<String, Arc<[String]>>>;
+
+thread_local! {
+    /// The terms of words analysed lately on this thread, per word list. Texts share most of
+    /// their words, and splitting and stemming a word costs far more than looking it up.
+    static TERMS_MEMO: RefCell<TermsMemo> = RefCell::new(FxHashMap::default());
+}
 
 /// The languages with their own analyzer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -151,6 +167,8 @@ pub struct Morphology {
     lang: TextLang,
     parts: Arc<HashSet<String>>,
     stemmer: Arc<frostem::Stemmer>,
+    /// This word list's key in the per-thread memo.
+    memo_key: u64,
 }
 
 impl Morphology {
@@ -166,6 +184,7 @@ impl Morphology {
             lang,
             parts: Arc::new(parts),
             stemmer: Arc::new(frostem::Stemmer::new(lang.stemmer())),
+            memo_key: NEXT_MORPHOLOGY.fetch_add(1, Ordering::Relaxed),
         }
     }
 
@@ -250,6 +269,31 @@ impl Morphology {
 
     /// The terms of one word: the whole word's stem first, then the stems of its parts.
     pub fn terms(&self, word: &str) -> Vec<String> {
+        self.memoized_terms(word).to_vec()
+    }
+
+    /// [`Self::terms`], remembered per thread.
+    fn memoized_terms(&self, word: &str) -> Arc<[String]> {
+        let known = TERMS_MEMO.with_borrow(|memo| {
+            memo.get(&self.memo_key)
+                .and_then(|words| words.get(word))
+                .cloned()
+        });
+        if let Some(terms) = known {
+            return terms;
+        }
+        let terms: Arc<[String]> = self.analyse_word(word).into();
+        TERMS_MEMO.with_borrow_mut(|memo| {
+            let words = memo.entry(self.memo_key).or_default();
+            if words.len() >= MEMO_WORDS {
+                words.clear();
+            }
+            words.insert(word.to_owned(), terms.clone());
+        });
+        terms
+    }
+
+    fn analyse_word(&self, word: &str) -> Vec<String> {
         let mut terms = vec![self.stem(word)];
         if let Some(parts) = self.split(word) {
             for part in parts {
@@ -315,16 +359,15 @@ impl<S: TokenStream> TokenStream for MorphologyStream<'_, S> {
             return false;
         }
         let token = self.inner.token();
-        let mut terms = self.morphology.terms(&token.text);
-        let first = terms.remove(0);
-        for text in terms.into_iter().rev() {
+        let terms = self.morphology.memoized_terms(&token.text);
+        for text in terms.iter().skip(1).rev() {
             self.pending.push(Token {
-                text,
+                text: text.clone(),
                 ..token.clone()
             });
         }
         self.current = Token {
-            text: first,
+            text: terms.first().cloned().unwrap_or_default(),
             ..token.clone()
         };
         true

@@ -45,9 +45,12 @@ pub enum KeyOrder {
 
 #[derive(Debug, Clone)]
 pub struct Filters {
-    /// Per facet dimension (kind, municipality, region, theme, target group, language): the
-    /// allowed codes (`None` = no filter).
-    pub dims: [Option<Vec<bool>>; 6],
+    /// The numbering of facet values.
+    pub space: std::sync::Arc<FacetSpace>,
+    /// Facet values the facet filters allow, in that numbering (OR within a dimension).
+    pub allowed: Vec<bool>,
+    /// The dimensions that have a filter, a bit each.
+    pub filtered: u8,
     pub online: Option<bool>,
     pub free: Option<bool>,
     pub drop_in: Option<bool>,
@@ -58,8 +61,50 @@ pub struct Filters {
     pub window: (i64, i64),
     /// Bit of the requested language in `text_langs`.
     pub lang_bit: u64,
-    /// Sizes of the facet code spaces.
-    pub facet_sizes: [usize; 6],
+}
+
+impl Filters {
+    /// The facet filters as allowed codes per dimension (`None` = no filter for it).
+    pub fn facet_filters(
+        space: &FacetSpace,
+        dims: &[Option<Vec<bool>>; DIMENSIONS],
+    ) -> (Vec<bool>, u8) {
+        let mut allowed = vec![false; space.len()];
+        let mut filtered = 0u8;
+        for (dim, codes) in dims.iter().enumerate() {
+            let Some(codes) = codes else { continue };
+            filtered |= 1 << dim;
+            for (code, on) in codes.iter().enumerate() {
+                if let Some(global) = space.global(dim, code as u64).filter(|_| *on) {
+                    allowed[global as usize] = true;
+                }
+            }
+        }
+        (allowed, filtered)
+    }
+
+    /// A box around the radius, to skip the exact distance of documents far outside it.
+    fn bounding_box(&self) -> Option<BoundingBox> {
+        let ((lat, lon), radius) = (self.near?, self.radius_km?);
+        let lat_span = radius / 111.0 + 0.01;
+        let widest = (lat.abs() + lat_span).min(89.0).to_radians().cos();
+        Some(BoundingBox {
+            lat: (lat - lat_span, lat + lat_span),
+            lon: (lon - lat_span / widest, lon + lat_span / widest),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct BoundingBox {
+    lat: (f64, f64),
+    lon: (f64, f64),
+}
+
+impl BoundingBox {
+    fn contains(&self, lat: f64, lon: f64) -> bool {
+        lat >= self.lat.0 && lat <= self.lat.1 && lon >= self.lon.0 && lon <= self.lon.1
+    }
 }
 
 pub struct SearchCollector {
@@ -103,7 +148,15 @@ pub struct Fruit {
     /// Matches that sort after the cursor.
     pub remaining: usize,
     pub hits: Vec<Hit>,
-    pub counts: [Vec<u64>; 6],
+    /// Facet counts in the numbering of [`FacetSpace`].
+    pub counts: Vec<u32>,
+}
+
+impl Fruit {
+    /// The facet counts per dimension.
+    pub fn counts_by_dimension(&self, space: &FacetSpace) -> [Vec<u64>; DIMENSIONS] {
+        space.split(&self.counts)
+    }
 }
 
 pub fn haversine_km(a: (f64, f64), b: (f64, f64)) -> f64 {
@@ -114,32 +167,95 @@ pub fn haversine_km(a: (f64, f64), b: (f64, f64)) -> f64 {
     2.0 * 6371.0 * h.sqrt().asin()
 }
 
+/// The facet dimensions: kind, municipality, region, theme, target group, language.
+pub const DIMENSIONS: usize = 6;
+
+/// Where each facet dimension's codes start in the one numbering of all facet values, and
+/// which dimension each value belongs to.
+#[derive(Debug, Clone)]
+pub struct FacetSpace {
+    sizes: [usize; DIMENSIONS],
+    base: [usize; DIMENSIONS],
+    dimension_of: Vec<u8>,
+}
+
+impl FacetSpace {
+    pub fn new(sizes: [usize; DIMENSIONS]) -> Self {
+        let mut base = [0; DIMENSIONS];
+        let mut dimension_of = Vec::new();
+        for (dim, size) in sizes.iter().enumerate() {
+            base[dim] = dimension_of.len();
+            dimension_of.extend(std::iter::repeat_n(dim as u8, *size));
+        }
+        Self {
+            sizes,
+            base,
+            dimension_of,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.dimension_of.len()
+    }
+
+    /// The value of one code of a dimension in the one numbering (`None` when out of range,
+    /// as after a vocabulary shrank).
+    fn global(&self, dim: usize, code: u64) -> Option<u16> {
+        let code = usize::try_from(code).ok()?;
+        (code < self.sizes[dim])
+            .then(|| u16::try_from(self.base[dim] + code).ok())
+            .flatten()
+    }
+
+    /// Splits counts in the one numbering into counts per dimension.
+    pub fn split(&self, counts: &[u32]) -> [Vec<u64>; DIMENSIONS] {
+        std::array::from_fn(|dim| {
+            counts[self.base[dim]..self.base[dim] + self.sizes[dim]]
+                .iter()
+                .map(|n| u64::from(*n))
+                .collect()
+        })
+    }
+}
+
+/// What the per-document loop reads of every matching document, in one place.
+#[derive(Debug, Clone, Copy)]
+struct Row {
+    window_start: i64,
+    window_end: i64,
+    /// Start of the document's facet codes in `codes`; they end where the next row's start.
+    codes_start: u32,
+    /// bit 0 online, 1 free, 2 drop_in; bits 3.. the text languages (`text_langs << 3`).
+    flags: u8,
+}
+
 /// The filter and sort data of one segment, copied out of the fast fields into plain arrays
 /// once per segment (segments never change), so that the per-document loop is cheap.
 pub struct SegmentFacts {
-    window_start: Vec<i64>,
-    window_end: Vec<i64>,
-    /// bit 0 online, 1 free, 2 drop_in; bits 3.. the text languages (`text_langs << 3`).
-    flags: Vec<u8>,
+    /// One per document, and one more that ends the last document's codes.
+    rows: Vec<Row>,
     lat: Vec<f64>,
     lon: Vec<f64>,
     next_start: Vec<i64>,
     updated: Vec<i64>,
     tiebreak: Vec<u64>,
-    /// Facet codes of every document, dimension by dimension: `codes[offsets[6d + k]..offsets[6d + k + 1]]`.
-    offsets: Vec<u32>,
+    /// Facet values of every document in the one numbering of [`FacetSpace`].
     codes: Vec<u16>,
 }
 
 impl SegmentFacts {
-    pub fn build(reader: &SegmentReader, fields: &Fields) -> tantivy::Result<Self> {
+    pub fn build(
+        reader: &SegmentReader,
+        fields: &Fields,
+        space: &FacetSpace,
+    ) -> tantivy::Result<Self> {
         let ff = reader.fast_fields();
         let schema = reader.schema();
         let name = |f| schema.get_field_name(f).to_owned();
         let u = |f| ff.u64(&name(f));
         let i = |f| ff.i64(&name(f));
         let fl = |f| ff.f64(&name(f));
-        let dims: [Column<u64>; 6] = [
+        let dims: [Column<u64>; DIMENSIONS] = [
             u(fields.kind)?,
             u(fields.municipality)?,
             u(fields.region)?,
@@ -163,21 +279,15 @@ impl SegmentFacts {
         let tiebreak = u(fields.tiebreak)?;
         let n = reader.max_doc() as usize;
         let mut facts = SegmentFacts {
-            window_start: Vec::with_capacity(n),
-            window_end: Vec::with_capacity(n),
-            flags: Vec::with_capacity(n),
+            rows: Vec::with_capacity(n + 1),
             lat: Vec::with_capacity(n),
             lon: Vec::with_capacity(n),
             next_start: Vec::with_capacity(n),
             updated: Vec::with_capacity(n),
             tiebreak: Vec::with_capacity(n),
-            offsets: Vec::with_capacity(n * 6 + 1),
             codes: Vec::with_capacity(n * 8),
         };
-        facts.offsets.push(0);
         for doc in 0..reader.max_doc() {
-            facts.window_start.push(ws.first(doc).unwrap_or(i64::MIN));
-            facts.window_end.push(we.first(doc).unwrap_or(i64::MAX));
             let bit = |c: &Column<u64>, b: u8| {
                 if c.first(doc).unwrap_or(0) != 0 {
                     1 << b
@@ -186,33 +296,45 @@ impl SegmentFacts {
                 }
             };
             let text_langs = (langs.first(doc).unwrap_or(0) as u8 & 0b111) << 3;
-            facts
-                .flags
-                .push(bit(&online, 0) | bit(&free, 1) | bit(&drop_in, 2) | text_langs);
+            facts.rows.push(Row {
+                window_start: ws.first(doc).unwrap_or(i64::MIN),
+                window_end: we.first(doc).unwrap_or(i64::MAX),
+                codes_start: facts.codes.len() as u32,
+                flags: bit(&online, 0) | bit(&free, 1) | bit(&drop_in, 2) | text_langs,
+            });
             facts.lat.push(lat.first(doc).unwrap_or(f64::NAN));
             facts.lon.push(lon.first(doc).unwrap_or(f64::NAN));
             facts.next_start.push(next.first(doc).unwrap_or(i64::MAX));
             facts.updated.push(updated.first(doc).unwrap_or(0));
             facts.tiebreak.push(tiebreak.first(doc).unwrap_or(0));
-            for column in &dims {
-                facts
-                    .codes
-                    .extend(column.values_for_doc(doc).map(|v| v as u16));
-                facts.offsets.push(facts.codes.len() as u32);
+            for (dim, column) in dims.iter().enumerate() {
+                facts.codes.extend(
+                    column
+                        .values_for_doc(doc)
+                        .filter_map(|v| space.global(dim, v)),
+                );
             }
         }
+        facts.rows.push(Row {
+            window_start: i64::MIN,
+            window_end: i64::MIN,
+            codes_start: facts.codes.len() as u32,
+            flags: 0,
+        });
         Ok(facts)
     }
 
-    fn codes(&self, doc: DocId, dim: usize) -> &[u16] {
-        let k = doc as usize * 6 + dim;
-        &self.codes[self.offsets[k] as usize..self.offsets[k + 1] as usize]
+    fn codes(&self, doc: usize) -> &[u16] {
+        let start = self.rows[doc].codes_start as usize;
+        let end = self.rows[doc + 1].codes_start as usize;
+        &self.codes[start..end]
     }
 }
 
 pub struct Segment {
     facts: std::sync::Arc<SegmentFacts>,
     filters: Filters,
+    bounding_box: Option<BoundingBox>,
     order: KeyOrder,
     limit: usize,
     after: Option<Key>,
@@ -233,17 +355,17 @@ impl Collector for SearchCollector {
         let facts = self.facts.get(segment as usize).cloned().ok_or_else(|| {
             tantivy::TantivyError::InternalError(format!("no facts for segment {segment}"))
         })?;
-        let counts = self.filters.facet_sizes.map(|n| vec![0u64; n]);
         Ok(Segment {
             facts,
             filters: self.filters.clone(),
+            bounding_box: self.filters.bounding_box(),
             order: self.order,
             limit: self.limit,
             after: self.after,
             segment,
             heap: BinaryHeap::with_capacity(self.limit + 1),
             fruit: Fruit {
-                counts,
+                counts: vec![0; self.filters.space.len()],
                 ..Fruit::default()
             },
         })
@@ -255,7 +377,7 @@ impl Collector for SearchCollector {
 
     fn merge_fruits(&self, fruits: Vec<Fruit>) -> tantivy::Result<Fruit> {
         let mut merged = Fruit {
-            counts: self.filters.facet_sizes.map(|n| vec![0u64; n]),
+            counts: vec![0; self.filters.space.len()],
             ..Fruit::default()
         };
         for fruit in fruits {
@@ -263,9 +385,7 @@ impl Collector for SearchCollector {
             merged.remaining += fruit.remaining;
             merged.hits.extend(fruit.hits);
             for (into, from) in merged.counts.iter_mut().zip(fruit.counts) {
-                for (a, b) in into.iter_mut().zip(from) {
-                    *a += b;
-                }
+                *into += from;
             }
         }
         merged.hits.sort();
@@ -281,52 +401,59 @@ impl SegmentCollector for Segment {
         let c = &*self.facts;
         let f = &self.filters;
         let d = doc as usize;
-        if c.window_end[d] < f.window.0 || c.window_start[d] > f.window.1 {
+        let row = c.rows[d];
+        if row.window_end < f.window.0 || row.window_start > f.window.1 {
             return;
         }
-        let flags = c.flags[d];
+        let flags = row.flags;
         let flag_ok =
             |wanted: Option<bool>, bit: u8| wanted.is_none_or(|w| (flags & (1 << bit) != 0) == w);
         if !flag_ok(f.online, 0) || !flag_ok(f.free, 1) || !flag_ok(f.drop_in, 2) {
             return;
         }
         let distance_km = match f.near {
-            Some(point) if !c.lat[d].is_nan() => Some(haversine_km(point, (c.lat[d], c.lon[d]))),
-            _ => None,
+            Some(_) if c.lat[d].is_nan() => None,
+            Some(_)
+                if self
+                    .bounding_box
+                    .is_some_and(|b| !b.contains(c.lat[d], c.lon[d])) =>
+            {
+                return;
+            }
+            Some(point) => Some(haversine_km(point, (c.lat[d], c.lon[d]))),
+            None => None,
         };
         if let Some(radius) = f.radius_km
             && distance_km.is_none_or(|km| km > radius)
         {
             return;
         }
-        let mut failing = 0u32;
-        for (dim, allowed) in f.dims.iter().enumerate() {
-            if let Some(allowed) = allowed
-                && !c
-                    .codes(doc, dim)
-                    .iter()
-                    .any(|v| allowed.get(*v as usize).copied().unwrap_or(false))
-            {
-                failing |= 1 << dim;
+        let codes = c.codes(d);
+        let counts = &mut self.fruit.counts;
+        if f.filtered != 0 {
+            let space = &f.space;
+            let mut satisfied = 0u8;
+            for &code in codes {
+                if f.allowed[code as usize] {
+                    satisfied |= 1 << space.dimension_of[code as usize];
+                }
             }
-        }
-        if failing != 0 {
-            if failing.is_power_of_two() {
-                let dim = failing.trailing_zeros() as usize;
-                for v in c.codes(doc, dim) {
-                    if let Some(n) = self.fruit.counts[dim].get_mut(*v as usize) {
-                        *n += 1;
+            let failing = f.filtered & !satisfied;
+            if failing != 0 {
+                // Counted in the facet of the one filter it fails, as if that filter were off.
+                if failing.is_power_of_two() {
+                    let dim = failing.trailing_zeros() as u8;
+                    for &code in codes {
+                        if space.dimension_of[code as usize] == dim {
+                            counts[code as usize] += 1;
+                        }
                     }
                 }
+                return;
             }
-            return;
         }
-        for (dim, counts) in self.fruit.counts.iter_mut().enumerate() {
-            for v in c.codes(doc, dim) {
-                if let Some(n) = counts.get_mut(*v as usize) {
-                    *n += 1;
-                }
-            }
+        for &code in codes {
+            counts[code as usize] += 1;
         }
         self.fruit.total += 1;
         let preferred = u64::from(flags >> 3) & f.lang_bit != 0;

@@ -5,7 +5,7 @@
 
 use crate::SearchError;
 use crate::analysis::{PLAIN_ANALYZER, TextLang, plain_analyzer};
-use crate::collector::{Filters, KeyOrder, SearchCollector, SegmentFacts};
+use crate::collector::{FacetSpace, Filters, KeyOrder, SearchCollector, SegmentFacts};
 use crate::document::{Card, IndexListing};
 use crate::query::{
     FacetCount, Facets, Matched, ResolvedText, SearchHit, SearchRequest, SearchResponse, Sort,
@@ -91,6 +91,7 @@ impl Generation {
         &self,
         searcher: &tantivy::Searcher,
         fields: &Fields,
+        space: &FacetSpace,
     ) -> Result<Vec<Arc<SegmentFacts>>, SearchError> {
         let mut cache = self.facts.lock().map_err(lock_error)?;
         let mut out = Vec::with_capacity(searcher.segment_readers().len());
@@ -99,7 +100,7 @@ impl Generation {
             let facts = match cache.get(&id) {
                 Some(facts) => facts.clone(),
                 None => {
-                    let facts = Arc::new(SegmentFacts::build(reader, fields)?);
+                    let facts = Arc::new(SegmentFacts::build(reader, fields, space)?);
                     cache.insert(id, facts.clone());
                     facts
                 }
@@ -122,7 +123,21 @@ pub struct SearchIndex {
     fields: Fields,
     resources: Resources,
     vocab: Arc<Vocabularies>,
+    /// The numbering of the vocabularies' facet values.
+    space: Arc<FacetSpace>,
     live: RwLock<Arc<Generation>>,
+}
+
+/// Sizes of the facet dimensions (kind, municipality, region, theme, target group, language).
+fn facet_sizes(v: &Vocabularies) -> [usize; 6] {
+    [
+        Kind::ALL.len(),
+        v.municipalities().len(),
+        v.regions().len(),
+        v.themes.len(),
+        v.target_groups.len(),
+        v.languages.len(),
+    ]
 }
 
 fn register_analyzers(index: &Index, resources: &Resources) {
@@ -297,6 +312,7 @@ impl SearchIndex {
             dir: dir.to_owned(),
             fields,
             resources,
+            space: Arc::new(FacetSpace::new(facet_sizes(&vocab))),
             vocab,
             live: RwLock::new(Arc::new(generation)),
         };
@@ -434,7 +450,7 @@ impl SearchIndex {
         drop(writer);
         live.reader.reload()?;
         // Prepare the new segments' facts here, not in the next search.
-        live.facts(&live.reader.searcher(), &self.fields)?;
+        live.facts(&live.reader.searcher(), &self.fields, &self.space)?;
         Ok(())
     }
 
@@ -473,14 +489,7 @@ impl SearchIndex {
 
     fn filters(&self, request: &SearchRequest, now: DateTime<Utc>, lang: Lang) -> Filters {
         let v = &self.vocab;
-        let sizes = [
-            Kind::ALL.len(),
-            v.municipalities().len(),
-            v.regions().len(),
-            v.themes.len(),
-            v.target_groups.len(),
-            v.languages.len(),
-        ];
+        let sizes = facet_sizes(v);
         let kinds: Vec<String> = request
             .kinds
             .iter()
@@ -520,8 +529,11 @@ impl SearchIndex {
         let end = request.to.map_or(i64::MAX, |d| {
             d.and_time(NaiveTime::MIN).and_utc().timestamp() + 24 * 3600
         });
+        let (allowed, filtered) = Filters::facet_filters(&self.space, &dims);
         Filters {
-            dims,
+            space: self.space.clone(),
+            allowed,
+            filtered,
             online: request.online,
             free: request.free,
             drop_in: request.drop_in,
@@ -533,7 +545,6 @@ impl SearchIndex {
                 Lang::Sv => 2,
                 Lang::En => 4,
             },
-            facet_sizes: sizes,
         }
     }
 
@@ -582,7 +593,7 @@ impl SearchIndex {
         };
         let limit = request.limit.clamp(1, 100);
         let collector = SearchCollector {
-            facts: live.facts(&searcher, &self.fields)?,
+            facts: live.facts(&searcher, &self.fields, &self.space)?,
             filters: self.filters(request, now, lang),
             order,
             limit,
@@ -747,7 +758,7 @@ impl SearchIndex {
                 score: hit.score,
             });
         }
-        let counts = &fruit.counts;
+        let counts = fruit.counts_by_dimension(&self.space);
         let facets = Facets {
             kind: self.facet_values(0, &counts[0]),
             municipality: self.facet_values(1, &counts[1]),
