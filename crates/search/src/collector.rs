@@ -64,25 +64,6 @@ pub struct Filters {
 }
 
 impl Filters {
-    /// The facet filters as allowed codes per dimension (`None` = no filter for it).
-    pub fn facet_filters(
-        space: &FacetSpace,
-        dims: &[Option<Vec<bool>>; DIMENSIONS],
-    ) -> (Vec<bool>, u8) {
-        let mut allowed = vec![false; space.len()];
-        let mut filtered = 0u8;
-        for (dim, codes) in dims.iter().enumerate() {
-            let Some(codes) = codes else { continue };
-            filtered |= 1 << dim;
-            for (code, on) in codes.iter().enumerate() {
-                if let Some(global) = space.global(dim, code as u64).filter(|_| *on) {
-                    allowed[global as usize] = true;
-                }
-            }
-        }
-        (allowed, filtered)
-    }
-
     /// A box around the radius, to skip the exact distance of documents far outside it.
     fn bounding_box(&self) -> Option<BoundingBox> {
         let ((lat, lon), radius) = (self.near?, self.radius_km?);
@@ -205,6 +186,30 @@ impl FacetSpace {
         (code < self.sizes[dim])
             .then(|| u16::try_from(self.base[dim] + code).ok())
             .flatten()
+    }
+
+    /// The facet values the filters allow (OR within a dimension), and a bit for each
+    /// dimension with a filter: `wanted` holds the keys asked for per dimension, `key` names
+    /// value `i` of a dimension.
+    pub fn allowed<'k>(
+        &self,
+        wanted: [&[String]; DIMENSIONS],
+        key: impl Fn(usize, usize) -> Option<&'k str>,
+    ) -> (Vec<bool>, u8) {
+        let mut allowed = vec![false; self.len()];
+        let mut filtered = 0u8;
+        for (dim, wanted) in wanted.iter().enumerate() {
+            if wanted.is_empty() {
+                continue;
+            }
+            filtered |= 1 << dim;
+            for i in 0..self.sizes[dim] {
+                if key(dim, i).is_some_and(|k| wanted.iter().any(|w| w == k)) {
+                    allowed[self.base[dim] + i] = true;
+                }
+            }
+        }
+        (allowed, filtered)
     }
 
     /// Splits counts in the one numbering into counts per dimension.

@@ -5,7 +5,7 @@
 
 use crate::SearchError;
 use crate::analysis::{PLAIN_ANALYZER, TextLang, plain_analyzer};
-use crate::collector::{FacetSpace, Filters, KeyOrder, SearchCollector, SegmentFacts};
+use crate::collector::{DIMENSIONS, FacetSpace, Filters, KeyOrder, SearchCollector, SegmentFacts};
 use crate::document::{Card, IndexListing};
 use crate::query::{
     FacetCount, Facets, Matched, ResolvedText, SearchHit, SearchRequest, SearchResponse, Sort,
@@ -129,7 +129,7 @@ pub struct SearchIndex {
 }
 
 /// Sizes of the facet dimensions (kind, municipality, region, theme, target group, language).
-fn facet_sizes(v: &Vocabularies) -> [usize; 6] {
+fn facet_sizes(v: &Vocabularies) -> [usize; DIMENSIONS] {
     [
         Kind::ALL.len(),
         v.municipalities().len(),
@@ -474,54 +474,35 @@ impl SearchIndex {
             .sum())
     }
 
-    fn codes(keys: &[String], all: impl Iterator<Item = String>, size: usize) -> Option<Vec<bool>> {
-        if keys.is_empty() {
-            return None;
+    /// The key of facet value `i` of dimension `dim` (kind, municipality, region, theme,
+    /// target group, language).
+    fn facet_key(&self, dim: usize, i: usize) -> Option<&str> {
+        let v = &self.vocab;
+        match dim {
+            0 => Kind::ALL.get(i).map(|k| k.as_str()),
+            1 => v.municipalities().get(i).map(|m| m.code.as_str()),
+            2 => v.regions().get(i).map(|r| r.code.as_str()),
+            3 => v.themes.terms().get(i).map(|t| t.key.as_str()),
+            4 => v.target_groups.terms().get(i).map(|t| t.key.as_str()),
+            _ => v.languages.terms().get(i).map(|t| t.key.as_str()),
         }
-        let mut allowed = vec![false; size];
-        for (i, key) in all.enumerate() {
-            if keys.contains(&key) {
-                allowed[i] = true;
-            }
-        }
-        Some(allowed)
     }
 
     fn filters(&self, request: &SearchRequest, now: DateTime<Utc>, lang: Lang) -> Filters {
-        let v = &self.vocab;
-        let sizes = facet_sizes(v);
         let kinds: Vec<String> = request
             .kinds
             .iter()
             .map(|k| k.as_str().to_owned())
             .collect();
-        let terms = |voc: &kynnys_domain::Vocabulary| {
-            voc.terms()
-                .iter()
-                .map(|t| t.key.clone())
-                .collect::<Vec<_>>()
-                .into_iter()
-        };
-        let dims = [
-            Self::codes(
-                &kinds,
-                Kind::ALL.iter().map(|k| k.as_str().to_owned()),
-                sizes[0],
-            ),
-            Self::codes(
-                &request.municipalities,
-                v.municipalities().iter().map(|m| m.code.clone()),
-                sizes[1],
-            ),
-            Self::codes(
-                &request.regions,
-                v.regions().iter().map(|r| r.code.clone()),
-                sizes[2],
-            ),
-            Self::codes(&request.themes, terms(&v.themes), sizes[3]),
-            Self::codes(&request.target_groups, terms(&v.target_groups), sizes[4]),
-            Self::codes(&request.languages, terms(&v.languages), sizes[5]),
+        let wanted: [&[String]; DIMENSIONS] = [
+            &kinds,
+            &request.municipalities,
+            &request.regions,
+            &request.themes,
+            &request.target_groups,
+            &request.languages,
         ];
+        let (allowed, filtered) = self.space.allowed(wanted, |dim, i| self.facet_key(dim, i));
         let start = request
             .from
             .map(|d| d.and_time(NaiveTime::MIN).and_utc().timestamp() - 3 * 3600)
@@ -529,7 +510,6 @@ impl SearchIndex {
         let end = request.to.map_or(i64::MAX, |d| {
             d.and_time(NaiveTime::MIN).and_utc().timestamp() + 24 * 3600
         });
-        let (allowed, filtered) = Filters::facet_filters(&self.space, &dims);
         Filters {
             space: self.space.clone(),
             allowed,
@@ -549,22 +529,16 @@ impl SearchIndex {
     }
 
     fn facet_values(&self, dim: usize, counts: &[u64]) -> Vec<FacetCount> {
-        let key = |i: usize| -> Option<String> {
-            let v = &self.vocab;
-            match dim {
-                0 => Kind::ALL.get(i).map(|k| k.as_str().to_owned()),
-                1 => v.municipalities().get(i).map(|m| m.code.clone()),
-                2 => v.regions().get(i).map(|r| r.code.clone()),
-                3 => v.themes.terms().get(i).map(|t| t.key.clone()),
-                4 => v.target_groups.terms().get(i).map(|t| t.key.clone()),
-                _ => v.languages.terms().get(i).map(|t| t.key.clone()),
-            }
-        };
         let mut out: Vec<FacetCount> = counts
             .iter()
             .enumerate()
             .filter(|(_, n)| **n > 0)
-            .filter_map(|(i, n)| key(i).map(|value| FacetCount { value, count: *n }))
+            .filter_map(|(i, n)| {
+                self.facet_key(dim, i).map(|value| FacetCount {
+                    value: value.to_owned(),
+                    count: *n,
+                })
+            })
             .collect();
         out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
         out
