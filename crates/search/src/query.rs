@@ -495,7 +495,9 @@ pub(crate) fn text_query(
                 .get(*position)
                 .cloned()
                 .unwrap_or_else(|| whole.clone());
-            language_clauses.push((Occur::Should, Box::new(BooleanQuery::new(clauses))));
+            // Flat: a union of unions sums the same scores but pays a level of buffering per
+            // document, and a union of term queries alone runs without dynamic dispatch.
+            language_clauses.extend(clauses);
             match words.iter_mut().find(|w| w.word == word) {
                 Some(existing) => {
                     let merged = SmallUnion::new(vec![existing.query.box_clone(), query]);
@@ -538,17 +540,15 @@ pub(crate) fn text_query(
                 kinds.push((g.description, 1.0));
             }
             let clauses: Vec<Box<dyn Query>> = kinds
-                .into_iter()
-                .map(|(field, weight)| term_query(field, &token, weight))
+                .iter()
+                .map(|(field, weight)| term_query(*field, &token, *weight))
                 .collect();
+            let query: Box<dyn Query> = Box::new(SmallUnion::new(clauses));
+            // Into the main union directly, the group's weight on each kind of text.
+            all.extend(kinds.iter().map(|(field, weight)| {
+                (Occur::Should, term_query(*field, &token, weight * boost))
+            }));
             groups_seen.push(token);
-            let query: Box<dyn Query> = Box::new(SmallUnion::new(
-                clauses.iter().map(|c| c.box_clone()).collect(),
-            ));
-            let any_kind: Box<dyn Query> = Box::new(BooleanQuery::new(
-                clauses.into_iter().map(|c| (Occur::Should, c)).collect(),
-            ));
-            all.push((Occur::Should, Box::new(BoostQuery::new(any_kind, boost))));
             // A group named like a word of the query counts as that word.
             match words.iter_mut().find(|w| w.word == name) {
                 Some(existing) => {
@@ -571,13 +571,20 @@ pub(crate) fn text_query(
     // Names of organisations and places, without stemming.
     for word in &raw_words {
         let folded = fold(word, false);
-        let names: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
-            (Occur::Should, term_query(fields.organisation, &folded, 2.0)),
-            (Occur::Should, term_query(fields.place, &folded, 1.0)),
-        ]));
-        all.push((Occur::Should, names.box_clone()));
+        let names = [(fields.organisation, 2.0), (fields.place, 1.0)];
+        all.extend(
+            names
+                .iter()
+                .map(|(field, weight)| (Occur::Should, term_query(*field, &folded, *weight))),
+        );
         if let Some(existing) = words.iter_mut().find(|w| &w.word == word) {
-            existing.query = Box::new(SmallUnion::new(vec![existing.query.box_clone(), names]));
+            let mut clauses = vec![existing.query.box_clone()];
+            clauses.extend(
+                names
+                    .iter()
+                    .map(|(field, weight)| term_query(*field, &folded, *weight)),
+            );
+            existing.query = Box::new(SmallUnion::new(clauses));
         }
     }
     TextQuery {

@@ -3,6 +3,11 @@ use kynnys_server::cli::{Cli, run};
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc: the search path allocates many small short-lived buffers per query, and glibc's
+/// allocator slows down on a heap fragmented by indexing (measured in `kynnys bench search`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let filter = EnvFilter::try_from_env("KYNNYS_LOG")

@@ -7,62 +7,63 @@ use kynnys_domain::{ListingRecord, Vocabularies};
 /// Average number of listings per organisation in a synthetic directory.
 const LISTINGS_PER_ORGANISATION: usize = 5;
 
-/// `count` listings built from `base`. The same seed gives the same directory.
-pub fn synthetic_listings(
-    base: &[ListingRecord],
-    vocabularies: &Vocabularies,
+/// `count` listings built from `base`, made one at a time as they are taken (a large directory
+/// is never held whole). The same seed gives the same directory.
+pub fn synthetic_listings<'a>(
+    base: &'a [ListingRecord],
+    vocabularies: &'a Vocabularies,
     count: usize,
     seed: u64,
-) -> Vec<ListingRecord> {
+) -> impl Iterator<Item = ListingRecord> + 'a {
     let mut rng = fastrand::Rng::with_seed(seed);
     let municipalities = vocabularies.municipalities();
     let organisations = count.div_ceil(LISTINGS_PER_ORGANISATION).max(1);
-    if base.is_empty() || municipalities.is_empty() {
-        return Vec::new();
-    }
-    (0..count)
-        .map(|i| {
-            let mut record = base[rng.usize(..base.len())].clone();
-            record.external_id = format!("syn-{i:07}");
-            let org_index = rng.usize(..organisations);
-            let org_base = &base[org_index % base.len()].organisation;
-            record.organisation = org_base.clone();
-            record.organisation.external_id = format!("syn-org-{org_index:06}");
-            for name in [
-                &mut record.organisation.name.fi,
-                &mut record.organisation.name.sv,
-                &mut record.organisation.name.en,
-            ]
-            .into_iter()
-            .flatten()
-            {
-                name.push_str(&format!(" {org_index}"));
-            }
-            // Nationwide online listings stay nationwide; the rest move to a random municipality.
-            if !record.municipalities.is_empty() {
-                let place = &municipalities[rng.usize(..municipalities.len())];
-                record.municipalities = vec![place.code.clone()];
-                if let Some(location) = record.location.as_mut() {
-                    location.municipality = place.code.clone();
-                    if location.lat.is_some() {
-                        let jitter = |rng: &mut fastrand::Rng| (rng.f64() - 0.5) / 10.0;
-                        location.lat = Some(((place.lat + jitter(&mut rng)) * 1e4).round() / 1e4);
-                        location.lon = Some(((place.lon + jitter(&mut rng)) * 1e4).round() / 1e4);
-                    }
-                }
-                for (lang, title) in [
-                    (kynnys_domain::Lang::Fi, &mut record.title.fi),
-                    (kynnys_domain::Lang::Sv, &mut record.title.sv),
-                    (kynnys_domain::Lang::En, &mut record.title.en),
-                ] {
-                    if let (Some(title), Some(name)) = (title.as_mut(), place.name.get(lang)) {
-                        title.push_str(&format!(" ({name})"));
-                    }
+    let count = if base.is_empty() || municipalities.is_empty() {
+        0
+    } else {
+        count
+    };
+    (0..count).map(move |i| {
+        let mut record = base[rng.usize(..base.len())].clone();
+        record.external_id = format!("syn-{i:07}");
+        let org_index = rng.usize(..organisations);
+        let org_base = &base[org_index % base.len()].organisation;
+        record.organisation = org_base.clone();
+        record.organisation.external_id = format!("syn-org-{org_index:06}");
+        for name in [
+            &mut record.organisation.name.fi,
+            &mut record.organisation.name.sv,
+            &mut record.organisation.name.en,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            name.push_str(&format!(" {org_index}"));
+        }
+        // Nationwide online listings stay nationwide; the rest move to a random municipality.
+        if !record.municipalities.is_empty() {
+            let place = &municipalities[rng.usize(..municipalities.len())];
+            record.municipalities = vec![place.code.clone()];
+            if let Some(location) = record.location.as_mut() {
+                location.municipality = place.code.clone();
+                if location.lat.is_some() {
+                    let jitter = |rng: &mut fastrand::Rng| (rng.f64() - 0.5) / 10.0;
+                    location.lat = Some(((place.lat + jitter(&mut rng)) * 1e4).round() / 1e4);
+                    location.lon = Some(((place.lon + jitter(&mut rng)) * 1e4).round() / 1e4);
                 }
             }
-            record
-        })
-        .collect()
+            for (lang, title) in [
+                (kynnys_domain::Lang::Fi, &mut record.title.fi),
+                (kynnys_domain::Lang::Sv, &mut record.title.sv),
+                (kynnys_domain::Lang::En, &mut record.title.en),
+            ] {
+                if let (Some(title), Some(name)) = (title.as_mut(), place.name.get(lang)) {
+                    title.push_str(&format!(" ({name})"));
+                }
+            }
+        }
+        record
+    })
 }
 
 /// Writes a synthetic directory of `count` listings (seed 2026) as an interchange file
@@ -93,8 +94,8 @@ mod tests {
     fn synthetic_listings_are_valid_unique_and_deterministic() {
         let vocab = Vocabularies::builtin().unwrap();
         let base = crate::demo::demo_listings(&vocab, chrono::Utc::now()).unwrap();
-        let a = synthetic_listings(&base, &vocab, 2000, 7);
-        let b = synthetic_listings(&base, &vocab, 2000, 7);
+        let a: Vec<_> = synthetic_listings(&base, &vocab, 2000, 7).collect();
+        let b: Vec<_> = synthetic_listings(&base, &vocab, 2000, 7).collect();
         assert_eq!(a, b);
         let ids: std::collections::HashSet<_> = a.iter().map(|r| &r.external_id).collect();
         assert_eq!(ids.len(), 2000);
