@@ -21,10 +21,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use tantivy::directory::MmapDirectory;
 use tantivy::index::SegmentId;
-use tantivy::query::{AllQuery, Query};
+use tantivy::collector::Collector;
+use tantivy::query::{AllQuery, EnableScoring, Query};
 use tantivy::schema::Value;
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{Executor, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 const CURRENT: &str = "CURRENT";
 const META: &str = "kynnys-index.json";
@@ -126,6 +127,9 @@ pub struct SearchIndex {
     /// The numbering of the vocabularies' facet values.
     space: Arc<FacetSpace>,
     live: RwLock<Arc<Generation>>,
+    /// Runs the segments of one search side by side, one per core: an advisor's query is
+    /// answered by every core the server has.
+    executor: Executor,
 }
 
 /// Sizes of the facet dimensions (kind, municipality, region, theme, target group, language).
@@ -189,6 +193,18 @@ fn generation(name: &str, index: Index, resources: &Resources) -> Result<Generat
         reader,
         writer: Mutex::new(writer),
         facts: Mutex::new(HashMap::new()),
+    })
+}
+
+/// One search thread per core (at most four); the calling thread waits for them.
+fn search_executor() -> Executor {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    if cores < 2 {
+        return Executor::single_thread();
+    }
+    Executor::multi_thread(cores, "kynnys-search-").unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "searching on the calling thread only");
+        Executor::single_thread()
     })
 }
 
@@ -315,6 +331,7 @@ impl SearchIndex {
             space: Arc::new(FacetSpace::new(facet_sizes(&vocab))),
             vocab,
             live: RwLock::new(Arc::new(generation)),
+            executor: search_executor(),
         };
         index.remove_old_generations();
         Ok((index, status))
@@ -460,8 +477,16 @@ impl SearchIndex {
     }
 
     /// Number of segments of the live generation.
-    pub fn segment_count(&self) -> Result<usize, SearchError> {
-        Ok(self.live()?.reader.searcher().segment_readers().len())
+    /// Documents in each segment of the live generation (a search runs its segments side by side).
+    pub fn segment_sizes(&self) -> Result<Vec<u32>, SearchError> {
+        Ok(self
+            .live()?
+            .reader
+            .searcher()
+            .segment_readers()
+            .iter()
+            .map(|s| s.num_docs())
+            .collect())
     }
 
     /// Bytes on disk of the live generation.
@@ -579,7 +604,13 @@ impl SearchIndex {
         let built = started.elapsed();
         let mut term_count = 0usize;
         query.query_terms(&mut |_, _| term_count += 1);
-        let fruit = searcher.search(query.as_ref(), &collector)?;
+        let scoring = if collector.requires_scoring() {
+            EnableScoring::enabled_from_searcher(&searcher)
+        } else {
+            EnableScoring::disabled_from_searcher(&searcher)
+        };
+        let fruit =
+            searcher.search_with_executor(query.as_ref(), &collector, &self.executor, scoring)?;
         let collected = started.elapsed();
         let next_cursor = (fruit.remaining > fruit.hits.len())
             .then(|| fruit.hits.last().map(|h| crate::Cursor(h.key).encode()))

@@ -389,10 +389,12 @@ pub fn search_benchmark(listings: usize, rounds: usize) -> Result<(), ServerErro
         "full reindex        {:>8.2} s",
         started.elapsed().as_secs_f64()
     );
+    let segments = index.segment_sizes()?;
     println!(
-        "index size          {:>8.1} MB   {} segments",
+        "index size          {:>8.1} MB   {} segments of {:?} documents",
         index.size_bytes()? as f64 / 1e6,
-        index.segment_count()?
+        segments.len(),
+        segments
     );
     let building_peak = peak_memory_mb();
     // The twenty listings the write test changes.
