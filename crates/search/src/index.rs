@@ -5,7 +5,9 @@
 
 use crate::SearchError;
 use crate::analysis::{PLAIN_ANALYZER, TextLang, plain_analyzer};
-use crate::collector::{DIMENSIONS, FacetSpace, Filters, KeyOrder, SearchCollector, SegmentFacts};
+use crate::collector::{
+    DIMENSIONS, FacetSpace, Filters, Hit, KeyOrder, SearchCollector, SegmentFacts,
+};
 use crate::document::{Card, IndexListing};
 use crate::query::{
     FacetCount, Facets, Matched, ResolvedText, SearchHit, SearchRequest, SearchResponse, Sort,
@@ -19,9 +21,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
+use tantivy::collector::Collector;
 use tantivy::directory::MmapDirectory;
 use tantivy::index::SegmentId;
-use tantivy::collector::Collector;
 use tantivy::query::{AllQuery, EnableScoring, Query};
 use tantivy::schema::Value;
 use tantivy::snippet::SnippetGenerator;
@@ -638,39 +640,111 @@ impl SearchIndex {
             }
         }
         // Which words each result matched, and a snippet of its description.
-        let word_weights: Vec<(String, bool, Box<dyn tantivy::query::Weight>)> = match &text {
+        let word_weights: Vec<WordWeight> = match &text {
             Some(t) => t
                 .words
                 .iter()
                 .filter_map(|w| {
                     w.query
-                        .weight(tantivy::query::EnableScoring::disabled_from_searcher(
-                            &searcher,
-                        ))
+                        .weight(EnableScoring::disabled_from_searcher(&searcher))
                         .ok()
-                        .map(|weight| (w.word.clone(), w.synonym, weight))
+                        .map(|weight| WordWeight {
+                            word: w.word.clone(),
+                            synonym: w.synonym,
+                            weight,
+                        })
                 })
                 .collect(),
             None => Vec::new(),
         };
-        // Per hit, the words it matched: one scorer per word and segment, advanced in doc order.
-        let mut matched_words: Vec<Vec<usize>> = vec![Vec::new(); fruit.hits.len()];
-        let mut order: Vec<usize> = (0..fruit.hits.len()).collect();
-        order.sort_by_key(|i| {
-            (
-                fruit.hits[*i].address.segment_ord,
-                fruit.hits[*i].address.doc_id,
-            )
-        });
-        for (w, (_, _, weight)) in word_weights.iter().enumerate() {
+        let page = PageContext {
+            searcher: &searcher,
+            fields: &self.fields,
+            text: text.as_ref(),
+            word_weights: &word_weights,
+            lang,
+            text_lang,
+            now,
+            filters_applied: &filters_applied,
+        };
+        // The page's cards and snippets are made on every core too, a share of the hits each.
+        let share = fruit.hits.len().div_ceil(PAGE_SHARES).max(MIN_PAGE_SHARE);
+        let shares = self.executor.map(
+            |hits: &[Hit]| Ok(page.items(hits)),
+            fruit.hits.chunks(share),
+        )?;
+        let mut items = Vec::with_capacity(fruit.hits.len());
+        for share in shares {
+            items.extend(share?);
+        }
+        let counts = fruit.counts_by_dimension(&self.space);
+        let facets = Facets {
+            kind: self.facet_values(0, &counts[0]),
+            municipality: self.facet_values(1, &counts[1]),
+            region: self.facet_values(2, &counts[2]),
+            theme: self.facet_values(3, &counts[3]),
+            target_group: self.facet_values(4, &counts[4]),
+            language: self.facet_values(5, &counts[5]),
+        };
+        tracing::debug!(
+            query_us = built.as_micros() as u64,
+            collect_us = (collected - built).as_micros() as u64,
+            page_us = (started.elapsed() - collected).as_micros() as u64,
+            total = fruit.total,
+            terms = term_count,
+            q,
+            "search"
+        );
+        Ok(SearchResponse {
+            total: fruit.total,
+            items,
+            facets,
+            next_cursor,
+        })
+    }
+}
+
+/// Shares a page of results is cut into, to make its cards side by side, and the fewest hits
+/// worth a share of their own.
+const PAGE_SHARES: usize = 2;
+const MIN_PAGE_SHARE: usize = 6;
+
+/// A word of the query with its weight, to tell which results contain it.
+struct WordWeight {
+    word: String,
+    /// An entry of a synonym group rather than a word the user typed.
+    synonym: bool,
+    weight: Box<dyn tantivy::query::Weight>,
+}
+
+/// What the cards of a page are made from.
+struct PageContext<'a> {
+    searcher: &'a tantivy::Searcher,
+    fields: &'a Fields,
+    text: Option<&'a crate::query::TextQuery>,
+    word_weights: &'a [WordWeight],
+    lang: Lang,
+    text_lang: TextLang,
+    now: DateTime<Utc>,
+    filters_applied: &'a [String],
+}
+
+impl PageContext<'_> {
+    /// Per hit, the words it matched: one scorer per word and segment, advanced in doc order.
+    fn matched_words(&self, hits: &[Hit]) -> Vec<Vec<usize>> {
+        let mut matched: Vec<Vec<usize>> = vec![Vec::new(); hits.len()];
+        let mut order: Vec<usize> = (0..hits.len()).collect();
+        order.sort_by_key(|i| (hits[*i].address.segment_ord, hits[*i].address.doc_id));
+        for (w, word) in self.word_weights.iter().enumerate() {
             let mut segment = None;
             let mut scorer = None;
             for &i in &order {
-                let address = fruit.hits[i].address;
+                let address = hits[i].address;
                 if segment != Some(address.segment_ord) {
                     segment = Some(address.segment_ord);
-                    scorer = weight
-                        .scorer(searcher.segment_reader(address.segment_ord), 1.0)
+                    scorer = word
+                        .weight
+                        .scorer(self.searcher.segment_reader(address.segment_ord), 1.0)
                         .ok();
                 }
                 if let Some(scorer) = scorer.as_mut() {
@@ -680,29 +754,37 @@ impl SearchIndex {
                         scorer.doc()
                     };
                     if at == address.doc_id {
-                        matched_words[i].push(w);
+                        matched[i].push(w);
                     }
                 }
             }
         }
+        matched
+    }
+
+    /// The result cards of `hits`, in their order.
+    fn items(&self, hits: &[Hit]) -> Result<Vec<SearchHit>, SearchError> {
+        let (lang, text_lang, now) = (self.lang, self.text_lang, self.now);
+        let matched_words = self.matched_words(hits);
         // Snippet generators, made for the languages the page shows.
         let mut snippets: [Option<Option<SnippetGenerator>>; 3] = [None, None, None];
-        let mut items = Vec::with_capacity(fruit.hits.len());
-        for (n, hit) in fruit.hits.iter().enumerate() {
-            let doc: TantivyDocument = searcher.doc(hit.address)?;
+        let mut items = Vec::with_capacity(hits.len());
+        for (n, hit) in hits.iter().enumerate() {
+            let doc: TantivyDocument = self.searcher.doc(hit.address)?;
             let card_json = doc
                 .get_first(self.fields.card)
                 .and_then(|v| v.as_str())
                 .unwrap_or("{}");
             let card: Card = serde_json::from_str(card_json)
                 .map_err(|e| SearchError::Metadata(e.to_string()))?;
-            let typed_matched = matched_words[n].iter().any(|w| !word_weights[*w].1);
+            let words = &self.word_weights;
+            let typed_matched = matched_words[n].iter().any(|w| !words[*w].synonym);
             let matched_terms: Vec<String> = matched_words[n]
                 .iter()
-                .map(|w| &word_weights[*w])
+                .map(|w| &words[*w])
                 // A synonym is named only when none of the typed words matched.
-                .filter(|(_, synonym, _)| !*synonym || !typed_matched)
-                .map(|(word, _, _)| word.clone())
+                .filter(|word| !word.synonym || !typed_matched)
+                .map(|word| word.word.clone())
                 .collect();
             let title = resolve(&card.title, lang);
             let snippet_lang = title
@@ -712,11 +794,11 @@ impl SearchIndex {
                 .iter()
                 .position(|l| *l == snippet_lang)
                 .unwrap_or(0);
-            let snippet = match &text {
+            let snippet = match self.text {
                 Some(t) => snippets[slot]
                     .get_or_insert_with(|| {
                         SnippetGenerator::create(
-                            &searcher,
+                            self.searcher,
                             t.query.as_ref(),
                             self.fields.lang(snippet_lang).description,
                         )
@@ -758,35 +840,12 @@ impl SearchIndex {
                 snippet,
                 matched: Matched {
                     terms: matched_terms,
-                    filters: filters_applied.clone(),
+                    filters: self.filters_applied.to_vec(),
                 },
                 score: hit.score,
             });
         }
-        let counts = fruit.counts_by_dimension(&self.space);
-        let facets = Facets {
-            kind: self.facet_values(0, &counts[0]),
-            municipality: self.facet_values(1, &counts[1]),
-            region: self.facet_values(2, &counts[2]),
-            theme: self.facet_values(3, &counts[3]),
-            target_group: self.facet_values(4, &counts[4]),
-            language: self.facet_values(5, &counts[5]),
-        };
-        tracing::debug!(
-            query_us = built.as_micros() as u64,
-            collect_us = (collected - built).as_micros() as u64,
-            page_us = (started.elapsed() - collected).as_micros() as u64,
-            total = fruit.total,
-            terms = term_count,
-            q,
-            "search"
-        );
-        Ok(SearchResponse {
-            total: fruit.total,
-            items,
-            facets,
-            next_cursor,
-        })
+        Ok(items)
     }
 }
 
