@@ -666,6 +666,7 @@ impl SearchIndex {
             text_lang,
             now,
             filters_applied: &filters_applied,
+            snippets: Default::default(),
         };
         // The page's cards and snippets are made on every core too, a share of the hits each.
         let share = fruit.hits.len().div_ceil(PAGE_SHARES).max(MIN_PAGE_SHARE);
@@ -727,6 +728,8 @@ struct PageContext<'a> {
     text_lang: TextLang,
     now: DateTime<Utc>,
     filters_applied: &'a [String],
+    /// Snippet generators, made for the languages the page shows, shared by its shares.
+    snippets: [std::sync::OnceLock<Option<SnippetGenerator>>; 3],
 }
 
 impl PageContext<'_> {
@@ -766,8 +769,6 @@ impl PageContext<'_> {
     fn items(&self, hits: &[Hit]) -> Result<Vec<SearchHit>, SearchError> {
         let (lang, text_lang, now) = (self.lang, self.text_lang, self.now);
         let matched_words = self.matched_words(hits);
-        // Snippet generators, made for the languages the page shows.
-        let mut snippets: [Option<Option<SnippetGenerator>>; 3] = [None, None, None];
         let mut items = Vec::with_capacity(hits.len());
         for (n, hit) in hits.iter().enumerate() {
             let doc: TantivyDocument = self.searcher.doc(hit.address)?;
@@ -795,8 +796,8 @@ impl PageContext<'_> {
                 .position(|l| *l == snippet_lang)
                 .unwrap_or(0);
             let snippet = match self.text {
-                Some(t) => snippets[slot]
-                    .get_or_insert_with(|| {
+                Some(t) => self.snippets[slot]
+                    .get_or_init(|| {
                         SnippetGenerator::create(
                             self.searcher,
                             t.query.as_ref(),
