@@ -198,13 +198,17 @@ fn generation(name: &str, index: Index, resources: &Resources) -> Result<Generat
     })
 }
 
-/// One search thread per core (at most four); the calling thread waits for them.
-fn search_executor() -> Executor {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-    if cores < 2 {
+/// Threads of one search unless set: one per core, at most four.
+fn default_search_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
+}
+
+/// `threads` search threads (none of its own for one); the calling thread waits for them.
+fn search_executor(threads: usize) -> Executor {
+    if threads < 2 {
         return Executor::single_thread();
     }
-    Executor::multi_thread(cores, "kynnys-search-").unwrap_or_else(|e| {
+    Executor::multi_thread(threads, "kynnys-search-").unwrap_or_else(|e| {
         tracing::warn!(error = %e, "searching on the calling thread only");
         Executor::single_thread()
     })
@@ -333,10 +337,16 @@ impl SearchIndex {
             space: Arc::new(FacetSpace::new(facet_sizes(&vocab))),
             vocab,
             live: RwLock::new(Arc::new(generation)),
-            executor: search_executor(),
+            executor: search_executor(default_search_threads()),
         };
         index.remove_old_generations();
         Ok((index, status))
+    }
+
+    /// Runs each search on `threads` threads (1: on the calling thread alone, the most
+    /// searches at once; more: the quickest answer to one search).
+    pub fn set_search_threads(&mut self, threads: usize) {
+        self.executor = search_executor(threads);
     }
 
     fn live(&self) -> Result<Arc<Generation>, SearchError> {

@@ -329,6 +329,53 @@ fn cursor_pages_have_no_duplicates_and_no_gaps() {
 }
 
 #[test]
+fn a_search_on_several_threads_answers_as_on_one() {
+    let mut f = fixture(vec![]);
+    // Changes in three commits: the index has several segments for the threads to share.
+    for (i, record) in f.records.iter().take(3).enumerate() {
+        let mut changed = record.clone();
+        changed.title.fi = Some(format!("Kielikahvila {i}"));
+        f.index
+            .apply(&[listing(changed)], &[], 2 + i as i64, now())
+            .unwrap();
+    }
+    assert!(f.index.segment_sizes().unwrap().len() >= 2);
+    let requests = [
+        SearchRequest {
+            q: "kielikahvila".into(),
+            lang: Some(Lang::Fi),
+            limit: 30,
+            ..Default::default()
+        },
+        SearchRequest {
+            q: "homework club".into(),
+            lang: Some(Lang::En),
+            themes: vec!["children_and_youth".into()],
+            limit: 10,
+            ..Default::default()
+        },
+        SearchRequest {
+            lang: Some(Lang::Sv),
+            kinds: vec![Kind::Event],
+            sort: Sort::NextOccurrence,
+            limit: 5,
+            ..Default::default()
+        },
+    ];
+    let answers = |index: &SearchIndex| -> Vec<serde_json::Value> {
+        requests
+            .iter()
+            .map(|r| serde_json::to_value(index.search(r, now()).unwrap()).unwrap())
+            .collect()
+    };
+    f.index.set_search_threads(1);
+    let one = answers(&f.index);
+    assert!(one[0]["total"].as_u64().unwrap() > 3, "{}", one[0]["total"]);
+    f.index.set_search_threads(3);
+    assert_eq!(answers(&f.index), one);
+}
+
+#[test]
 fn distance_sort_and_radius() {
     let f = fixture(vec![]);
     let helsinki = (60.1699, 24.9384);

@@ -373,7 +373,11 @@ pub fn search_benchmark(listings: usize, rounds: usize) -> Result<(), ServerErro
             })
     };
     let dir = tempfile::tempdir()?;
-    let (index, _) = SearchIndex::open(dir.path(), Resources::builtin(), vocabularies.clone())?;
+    let (mut index, _) = SearchIndex::open(dir.path(), Resources::builtin(), vocabularies.clone())?;
+    // Searches run on as many threads as the server's would (`KYNNYS_SEARCH_THREADS`).
+    if let Some(threads) = crate::config::Settings::load(None)?.search_threads {
+        index.set_search_threads(threads.get());
+    }
     let started = Instant::now();
     index.rebuild(directory(), 1, now)?;
     let build = started.elapsed().as_secs_f64();

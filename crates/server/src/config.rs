@@ -34,11 +34,14 @@ pub struct Settings {
     pub mail_from: String,
     /// When digests go out (Europe/Helsinki).
     pub digest: crate::digest::DigestSchedule,
+    /// Threads one search runs on (its segments and its page side by side); `None` is one per
+    /// core, at most four.
+    pub search_threads: Option<std::num::NonZeroUsize>,
 }
 
 /// Keys as they appear in the file (`database_url = "…"`) and, upper-cased with the `KYNNYS_`
 /// prefix, in the environment.
-const KEYS: [&str; 12] = [
+const KEYS: [&str; 13] = [
     "database_url",
     "data_dir",
     "index_dir",
@@ -51,6 +54,7 @@ const KEYS: [&str; 12] = [
     "digest_weekday",
     "digest_time",
     "digest_send_empty",
+    "search_threads",
 ];
 
 /// Default of `auth_rate_per_minute`.
@@ -71,6 +75,7 @@ struct RawSettings {
     digest_weekday: Option<String>,
     digest_time: Option<String>,
     digest_send_empty: Option<String>,
+    search_threads: Option<String>,
 }
 
 fn invalid(key: &str, value: &str, reason: impl std::fmt::Display) -> ServerError {
@@ -189,6 +194,18 @@ impl Settings {
                 )
             })?,
         };
+        let search_threads = raw
+            .search_threads
+            .map(|text| {
+                text.parse().map_err(|e| {
+                    invalid(
+                        "search_threads",
+                        &text,
+                        format!("{e} (a whole number above 0)"),
+                    )
+                })
+            })
+            .transpose()?;
         Ok(Self {
             database_url,
             data_dir,
@@ -200,6 +217,7 @@ impl Settings {
             auth_rate_per_minute,
             mail_from,
             digest,
+            search_threads,
         })
     }
 }
@@ -237,6 +255,17 @@ mod tests {
         assert_eq!(s.index_dir, PathBuf::from("./search-index/data"));
         assert_eq!(s.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(s.public_url.as_str(), "http://127.0.0.1:8080/");
+        assert_eq!(s.search_threads, None);
+    }
+
+    #[test]
+    fn search_threads_is_a_whole_number_above_zero() {
+        let s = raw(&[("search_threads", "1")]).unwrap();
+        assert_eq!(s.search_threads.map(|n| n.get()), Some(1));
+        for bad in ["0", "-2", "two"] {
+            let err = raw(&[("search_threads", bad)]).unwrap_err().to_string();
+            assert!(err.contains("KYNNYS_SEARCH_THREADS"), "{err}");
+        }
     }
 
     #[test]

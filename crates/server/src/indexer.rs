@@ -36,6 +36,10 @@ pub fn open_index(
 ) -> Result<Arc<SearchIndex>, ServerError> {
     let (index, status) =
         SearchIndex::open(&settings.index_dir, Resources::builtin(), vocabularies)?;
+    let mut index = index;
+    if let Some(threads) = settings.search_threads {
+        index.set_search_threads(threads.get());
+    }
     let index = Arc::new(index);
     match status {
         IndexStatus::Ready { seq } => {
