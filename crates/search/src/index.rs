@@ -129,8 +129,8 @@ pub struct SearchIndex {
     /// The numbering of the vocabularies' facet values.
     space: Arc<FacetSpace>,
     live: RwLock<Arc<Generation>>,
-    /// Runs the segments of one search side by side, one per core: an advisor's query is
-    /// answered by every core the server has.
+    /// Runs the segments of one search, and the cards of its page, side by side: an advisor's
+    /// query is answered by every core the server has (see `set_search_threads`).
     executor: Executor,
 }
 
@@ -488,7 +488,6 @@ impl SearchIndex {
         Ok(self.live()?.reader.searcher().num_docs())
     }
 
-    /// Number of segments of the live generation.
     /// Documents in each segment of the live generation (a search runs its segments side by side).
     pub fn segment_sizes(&self) -> Result<Vec<u32>, SearchError> {
         Ok(self
