@@ -180,6 +180,31 @@ fn invalid_configuration_stops_with_one_clear_message() {
 }
 
 #[test]
+fn numbers_and_flags_in_the_environment_are_read_as_settings() {
+    let db = TestDatabase::sqlite();
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(kynnys(&db, dir.path())
+        .env("KYNNYS_AUTH_RATE_PER_MINUTE", "20")
+        .env("KYNNYS_TRUST_FORWARDED_FOR", "true")
+        .env("KYNNYS_SEARCH_THREADS", "1")
+        .env("KYNNYS_DIGEST_SEND_EMPTY", "false")
+        .arg("migrate"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let out = run(kynnys(&db, dir.path())
+        .env("KYNNYS_SEARCH_THREADS", "0")
+        .arg("migrate"));
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.starts_with(
+            "error: invalid configuration: search_threads (KYNNYS_SEARCH_THREADS) = \"0\""
+        ),
+        "{err}"
+    );
+}
+
+#[test]
 fn migrate_applies_once_and_reports_an_up_to_date_database() {
     let db = TestDatabase::sqlite_unmigrated();
     let dir = tempfile::tempdir().unwrap();

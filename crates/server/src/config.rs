@@ -60,22 +60,58 @@ const KEYS: [&str; 13] = [
 /// Default of `auth_rate_per_minute`.
 pub const DEFAULT_AUTH_RATE_PER_MINUTE: u32 = 10;
 
+/// Every setting as text, however the file or the environment typed it (`10`, `true` and
+/// `"10"` alike); each is parsed and checked by [`Settings::from_raw`].
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSettings {
+    #[serde(default, deserialize_with = "scalar_text")]
     database_url: Option<String>,
+    #[serde(default, deserialize_with = "scalar_text")]
     data_dir: Option<String>,
+    #[serde(default, deserialize_with = "scalar_text")]
     index_dir: Option<String>,
+    #[serde(default, deserialize_with = "scalar_text")]
     listen: Option<String>,
+    #[serde(default, deserialize_with = "scalar_text")]
     public_url: Option<String>,
+    #[serde(default, deserialize_with = "scalar_text")]
     smtp_url: Option<String>,
+    #[serde(default, deserialize_with = "scalar_text")]
     trust_forwarded_for: Option<String>,
+    #[serde(default, deserialize_with = "scalar_text")]
     auth_rate_per_minute: Option<String>,
+    #[serde(default, deserialize_with = "scalar_text")]
     mail_from: Option<String>,
+    #[serde(default, deserialize_with = "scalar_text")]
     digest_weekday: Option<String>,
+    #[serde(default, deserialize_with = "scalar_text")]
     digest_time: Option<String>,
+    #[serde(default, deserialize_with = "scalar_text")]
     digest_send_empty: Option<String>,
+    #[serde(default, deserialize_with = "scalar_text")]
     search_threads: Option<String>,
+}
+
+/// A setting's value as written: text, a number or a flag.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Scalar {
+    Text(String),
+    Whole(i64),
+    Number(f64),
+    Flag(bool),
+}
+
+fn scalar_text<'de, D: serde::Deserializer<'de>>(value: D) -> Result<Option<String>, D::Error> {
+    Ok(
+        Option::<Scalar>::deserialize(value)?.map(|scalar| match scalar {
+            Scalar::Text(text) => text,
+            Scalar::Whole(n) => n.to_string(),
+            Scalar::Number(x) => x.to_string(),
+            Scalar::Flag(b) => b.to_string(),
+        }),
+    )
 }
 
 fn invalid(key: &str, value: &str, reason: impl std::fmt::Display) -> ServerError {
@@ -309,5 +345,24 @@ mod tests {
         assert!(err.to_string().contains("lissen"), "{err}");
         let missing = Settings::load_from(Some(&dir.path().join("nope.toml")), Env::prefixed("X_"));
         assert!(missing.is_err());
+    }
+
+    #[test]
+    fn numbers_and_flags_are_settings_whether_quoted_or_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("kynnys.toml");
+        std::fs::write(
+            &file,
+            "auth_rate_per_minute = 20\ntrust_forwarded_for = true\nsearch_threads = \"3\"\n",
+        )
+        .unwrap();
+        let s = Settings::load_from(Some(&file), Env::prefixed("KYNNYS_TEST_UNUSED_")).unwrap();
+        assert_eq!(s.auth_rate_per_minute.get(), 20);
+        assert!(s.trust_forwarded_for);
+        assert_eq!(s.search_threads.map(|n| n.get()), Some(3));
+        std::fs::write(&file, "search_threads = 1.5\n").unwrap();
+        let err =
+            Settings::load_from(Some(&file), Env::prefixed("KYNNYS_TEST_UNUSED_")).unwrap_err();
+        assert!(err.to_string().contains("KYNNYS_SEARCH_THREADS"), "{err}");
     }
 }
