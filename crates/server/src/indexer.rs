@@ -34,9 +34,8 @@ pub fn open_index(
     store: &Store,
     vocabularies: Arc<Vocabularies>,
 ) -> Result<Arc<SearchIndex>, ServerError> {
-    let (index, status) =
+    let (mut index, status) =
         SearchIndex::open(&settings.index_dir, Resources::builtin(), vocabularies)?;
-    let mut index = index;
     if let Some(threads) = settings.search_threads {
         index.set_search_threads(threads.get());
     }
