@@ -132,6 +132,8 @@ pub struct SearchIndex {
     /// Runs the segments of one search, and the cards of its page, side by side: an advisor's
     /// query is answered by every core the server has (see `set_search_threads`).
     executor: Executor,
+    /// Threads of `executor`, the shares a page of results is cut into.
+    search_threads: usize,
 }
 
 /// Sizes of the facet dimensions (kind, municipality, region, theme, target group, language).
@@ -330,6 +332,7 @@ impl SearchIndex {
                 (generation, IndexStatus::NeedsRebuild { reason })
             }
         };
+        let search_threads = default_search_threads();
         let index = Self {
             dir: dir.to_owned(),
             fields,
@@ -337,7 +340,8 @@ impl SearchIndex {
             space: Arc::new(FacetSpace::new(facet_sizes(&vocab))),
             vocab,
             live: RwLock::new(Arc::new(generation)),
-            executor: search_executor(default_search_threads()),
+            executor: search_executor(search_threads),
+            search_threads,
         };
         index.remove_old_generations();
         Ok((index, status))
@@ -347,6 +351,7 @@ impl SearchIndex {
     /// searches at once; more: the quickest answer to one search).
     pub fn set_search_threads(&mut self, threads: usize) {
         self.executor = search_executor(threads);
+        self.search_threads = threads.max(1);
     }
 
     fn live(&self) -> Result<Arc<Generation>, SearchError> {
@@ -678,7 +683,11 @@ impl SearchIndex {
             snippets: Default::default(),
         };
         // The page's cards and snippets are made on every core too, a share of the hits each.
-        let share = fruit.hits.len().div_ceil(PAGE_SHARES).max(MIN_PAGE_SHARE);
+        let share = fruit
+            .hits
+            .len()
+            .div_ceil(self.search_threads)
+            .max(MIN_PAGE_SHARE);
         let shares = self.executor.map(
             |hits: &[Hit]| Ok(page.items(hits)),
             fruit.hits.chunks(share),
@@ -714,9 +723,7 @@ impl SearchIndex {
     }
 }
 
-/// Shares a page of results is cut into, to make its cards side by side, and the fewest hits
-/// worth a share of their own.
-const PAGE_SHARES: usize = 2;
+/// The fewest hits of a page worth a share (a search thread) of their own.
 const MIN_PAGE_SHARE: usize = 6;
 
 /// A word of the query with its weight, to tell which results contain it.
