@@ -6,7 +6,10 @@ use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
-use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::query::{EnableScoring, Query, Weight};
+use tantivy::{
+    DocAddress, DocId, DocSet, Executor, Score, Searcher, SegmentOrdinal, SegmentReader, TERMINATED,
+};
 
 /// Sort key: smaller is better; the tie-breaker makes keys unique.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -348,6 +351,111 @@ pub struct Segment {
     fruit: Fruit,
 }
 
+/// Documents `start..end` of one segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DocRange {
+    pub segment: SegmentOrdinal,
+    pub start: DocId,
+    pub end: DocId,
+}
+
+/// The fewest documents worth a share of their own: a share opens the query's postings
+/// again, which a small share would not pay back.
+pub(crate) const MIN_SHARE_DOCS: u32 = 2048;
+
+/// Cuts the documents of segments of `sizes` into at most `shares` runs of about equal length
+/// (and at least `min_docs` each), so that search threads share the work evenly however the
+/// segments happen to be sized. A run may span the end of one segment and the start of the next.
+pub(crate) fn shares(sizes: &[DocId], shares: usize, min_docs: u32) -> Vec<Vec<DocRange>> {
+    let total: u64 = sizes.iter().map(|s| u64::from(*s)).sum();
+    let per_share = total
+        .div_ceil(shares.max(1) as u64)
+        .max(u64::from(min_docs.max(1)));
+    let mut out: Vec<Vec<DocRange>> = Vec::new();
+    let mut current: Vec<DocRange> = Vec::new();
+    let mut room = per_share;
+    for (segment, &size) in sizes.iter().enumerate() {
+        let mut start: DocId = 0;
+        while start < size {
+            let take = u64::from(size - start).min(room) as DocId;
+            current.push(DocRange {
+                segment: segment as SegmentOrdinal,
+                start,
+                end: start + take,
+            });
+            start += take;
+            room -= u64::from(take);
+            if room == 0 {
+                out.push(std::mem::take(&mut current));
+                room = per_share;
+            }
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+impl SearchCollector {
+    /// Runs `query` over every document of `searcher`, cut into one share per search thread
+    /// (see [`shares`]), and merges what the shares found. The answer is the same however the
+    /// documents are cut: every key is unique, and counts add up.
+    pub fn search(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        executor: &Executor,
+        threads: usize,
+    ) -> tantivy::Result<Fruit> {
+        let scoring = if self.scoring {
+            EnableScoring::enabled_from_searcher(searcher)
+        } else {
+            EnableScoring::disabled_from_searcher(searcher)
+        };
+        let weight = query.weight(scoring)?;
+        let sizes: Vec<DocId> = searcher
+            .segment_readers()
+            .iter()
+            .map(|r| r.max_doc())
+            .collect();
+        let per_share = executor.map(
+            |ranges: Vec<DocRange>| {
+                ranges
+                    .iter()
+                    .map(|range| self.collect_range(searcher, weight.as_ref(), *range))
+                    .collect::<tantivy::Result<Vec<Fruit>>>()
+            },
+            shares(&sizes, threads, MIN_SHARE_DOCS).into_iter(),
+        )?;
+        self.merge_fruits(per_share.into_iter().flatten().collect())
+    }
+
+    fn collect_range(
+        &self,
+        searcher: &Searcher,
+        weight: &dyn Weight,
+        range: DocRange,
+    ) -> tantivy::Result<Fruit> {
+        let reader = searcher.segment_reader(range.segment);
+        let mut child = self.for_segment(range.segment, reader)?;
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        let mut doc = scorer.doc();
+        if doc < range.start {
+            doc = scorer.seek(range.start);
+        }
+        let alive = reader.alive_bitset();
+        while doc < range.end && doc != TERMINATED {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                let score = if self.scoring { scorer.score() } else { 0.0 };
+                child.collect(doc, score);
+            }
+            doc = scorer.advance();
+        }
+        Ok(child.harvest())
+    }
+}
+
 impl Collector for SearchCollector {
     type Fruit = Fruit;
     type Child = Segment;
@@ -497,5 +605,41 @@ impl SegmentCollector for Segment {
     fn harvest(mut self) -> Fruit {
         self.fruit.hits = self.heap.into_sorted_vec();
         self.fruit
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lengths(cut: &[Vec<DocRange>]) -> Vec<u32> {
+        cut.iter()
+            .map(|share| share.iter().map(|r| r.end - r.start).sum())
+            .collect()
+    }
+
+    #[test]
+    fn shares_are_even_and_cover_every_document_once() {
+        let sizes = [56_708, 38_187, 10];
+        let cut = shares(&sizes, 2, 2048);
+        assert_eq!(lengths(&cut), vec![47_453, 47_452]);
+        // In order, without gaps or overlaps, within each segment.
+        let mut next = [0u32; 3];
+        for range in cut.iter().flatten() {
+            let segment = range.segment as usize;
+            assert_eq!(range.start, next[segment]);
+            assert!(range.end > range.start);
+            next[segment] = range.end;
+        }
+        assert_eq!(next, sizes);
+    }
+
+    #[test]
+    fn small_indexes_are_not_cut_below_the_least_share() {
+        assert_eq!(lengths(&shares(&[300, 200], 4, 2048)), vec![500]);
+        assert_eq!(lengths(&shares(&[3000], 4, 2048)), vec![2048, 952]);
+        assert_eq!(lengths(&shares(&[100_000], 1, 2048)), vec![100_000]);
+        assert!(shares(&[], 2, 2048).is_empty());
+        assert!(shares(&[0, 0], 2, 2048).is_empty());
     }
 }

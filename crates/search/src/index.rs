@@ -21,13 +21,14 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
-use tantivy::collector::Collector;
 use tantivy::directory::MmapDirectory;
 use tantivy::index::SegmentId;
 use tantivy::query::{AllQuery, EnableScoring, Query};
 use tantivy::schema::Value;
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{Executor, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{
+    Executor, Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy, TantivyDocument, Term,
+};
 
 const CURRENT: &str = "CURRENT";
 const META: &str = "kynnys-index.json";
@@ -35,6 +36,10 @@ const META: &str = "kynnys-index.json";
 const BUILD_BATCH: usize = 1024;
 /// Memory of the index writer (tantivy splits it between its threads).
 const WRITER_MEMORY: usize = 64_000_000;
+/// Bytes of stored documents compressed together (tantivy's default is 16 KiB). A page of
+/// results reads twenty documents from as many blocks: a block of one or two listings is
+/// unpacked in a quarter of the time, for an index about a tenth larger.
+const DOCSTORE_BLOCK: usize = 4096;
 
 /// What is written beside the tantivy files of a generation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,7 +137,7 @@ pub struct SearchIndex {
     /// Runs the segments of one search, and the cards of its page, side by side: an advisor's
     /// query is answered by every core the server has (see `set_search_threads`).
     executor: Executor,
-    /// Threads of `executor`, the shares a page of results is cut into.
+    /// Threads of `executor`: the shares the documents, and a page of results, are cut into.
     search_threads: usize,
 }
 
@@ -238,7 +243,13 @@ fn build_generation(
     let path = dir.join(&name);
     std::fs::create_dir_all(&path)?;
     let (schema, fields) = schema::build();
-    let index = Index::create_in_dir(&path, schema)?;
+    let index = Index::builder()
+        .schema(schema)
+        .settings(IndexSettings {
+            docstore_blocksize: DOCSTORE_BLOCK,
+            ..IndexSettings::default()
+        })
+        .create_in_dir(&path)?;
     register_analyzers(&index, resources);
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -620,13 +631,12 @@ impl SearchIndex {
         let built = started.elapsed();
         let mut term_count = 0usize;
         query.query_terms(&mut |_, _| term_count += 1);
-        let scoring = if collector.requires_scoring() {
-            EnableScoring::enabled_from_searcher(&searcher)
-        } else {
-            EnableScoring::disabled_from_searcher(&searcher)
-        };
-        let fruit =
-            searcher.search_with_executor(query.as_ref(), &collector, &self.executor, scoring)?;
+        let fruit = collector.search(
+            &searcher,
+            query.as_ref(),
+            &self.executor,
+            self.search_threads,
+        )?;
         let collected = started.elapsed();
         let next_cursor = (fruit.remaining > fruit.hits.len())
             .then(|| fruit.hits.last().map(|h| crate::Cursor(h.key).encode()))

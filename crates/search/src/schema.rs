@@ -9,7 +9,7 @@ use tantivy::schema::{
 
 /// Bump when the schema, the analyzers or the document layout change: an index with another
 /// version is rebuilt at start.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Text fields of one language.
 #[derive(Debug, Clone, Copy)]

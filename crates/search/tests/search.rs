@@ -163,6 +163,22 @@ fn compounds_inflections_typos_prefixes_folding_and_the_konkurs_trap() {
 }
 
 #[test]
+fn a_rare_compound_also_finds_its_parts_written_apart() {
+    let f = fixture(vec![only(
+        Lang::Fi,
+        "t-shakki",
+        "Shakkia nuorille",
+        "Kerho kokoontuu kirjastossa.",
+    )]);
+    // No listing says "shakkikerho"; one has both of its parts.
+    assert!(
+        search(&f, Lang::Fi, "shakkikerho")
+            .iter()
+            .any(|h| h == "t-shakki")
+    );
+}
+
+#[test]
 fn a_query_in_english_or_swedish_finds_a_finnish_only_listing() {
     let f = fixture(vec![only(
         Lang::Fi,
@@ -330,7 +346,17 @@ fn cursor_pages_have_no_duplicates_and_no_gaps() {
 
 #[test]
 fn a_search_on_several_threads_answers_as_on_one() {
-    let mut f = fixture(vec![]);
+    // Ten copies of the corpus: enough documents (over 2,048, the least a share holds) for the
+    // threads to cut segments into shares.
+    let copies: Vec<ListingRecord> = (1..10)
+        .flat_map(|copy| {
+            corpus().into_iter().map(move |mut record| {
+                record.external_id = format!("{}-copy{copy}", record.external_id);
+                record
+            })
+        })
+        .collect();
+    let mut f = fixture(copies);
     // Changes in three commits: the index has several segments for the threads to share.
     for (i, record) in f.records.iter().take(3).enumerate() {
         let mut changed = record.clone();
@@ -339,7 +365,9 @@ fn a_search_on_several_threads_answers_as_on_one() {
             .apply(&[listing(changed)], &[], 2 + i as i64, now())
             .unwrap();
     }
-    assert!(f.index.segment_sizes().unwrap().len() >= 2);
+    let sizes = f.index.segment_sizes().unwrap();
+    assert!(sizes.len() >= 2);
+    assert!(sizes.iter().sum::<u32>() > 2048, "{sizes:?}");
     let requests = [
         SearchRequest {
             q: "kielikahvila".into(),
