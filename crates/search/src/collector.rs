@@ -8,7 +8,8 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::query::{EnableScoring, Query, Weight};
 use tantivy::{
-    DocAddress, DocId, DocSet, Executor, Score, Searcher, SegmentOrdinal, SegmentReader, TERMINATED,
+    COLLECT_BLOCK_BUFFER_LEN, DocAddress, DocId, DocSet, Executor, Score, Searcher, SegmentOrdinal,
+    SegmentReader,
 };
 
 /// Sort key: smaller is better; the tie-breaker makes keys unique.
@@ -445,12 +446,32 @@ impl SearchCollector {
             doc = scorer.seek(range.start);
         }
         let alive = reader.alive_bitset();
-        while doc < range.end && doc != TERMINATED {
-            if alive.is_none_or(|a| a.is_alive(doc)) {
-                let score = if self.scoring { scorer.score() } else { 0.0 };
-                child.collect(doc, score);
+        let is_alive = |doc: DocId| alive.is_none_or(|a| a.is_alive(doc));
+        if self.scoring {
+            while doc < range.end {
+                if is_alive(doc) {
+                    child.collect(doc, scorer.score());
+                }
+                doc = scorer.advance();
             }
-            doc = scorer.advance();
+        } else {
+            // Without scores, documents come a block at a time (a browse visits them all).
+            let mut block = [0; COLLECT_BLOCK_BUFFER_LEN];
+            'blocks: while doc < range.end {
+                let filled = scorer.fill_buffer(&mut block);
+                if filled == 0 {
+                    break;
+                }
+                for &doc in &block[..filled] {
+                    if doc >= range.end {
+                        break 'blocks;
+                    }
+                    if is_alive(doc) {
+                        child.collect(doc, 0.0);
+                    }
+                }
+                doc = scorer.doc();
+            }
         }
         Ok(child.harvest())
     }
