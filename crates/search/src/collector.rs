@@ -398,6 +398,36 @@ pub(crate) fn shares(sizes: &[DocId], shares: usize, min_docs: u32) -> Vec<Vec<D
     out
 }
 
+/// `f` of each of `args` on the search threads of `executor`, in the order of `args`. The
+/// calling thread does the first itself while the others go to the pool: a search waits for one
+/// thread to wake up rather than for a pool thread to wake the others and then wake it.
+pub(crate) fn on_search_threads<A, R, F>(executor: &Executor, args: Vec<A>, f: F) -> Vec<R>
+where
+    A: Send,
+    R: Send,
+    F: Fn(A) -> R + Sync,
+{
+    match executor {
+        Executor::ThreadPool(pool) if args.len() > 1 => {
+            let mut results: Vec<Option<R>> = args.iter().map(|_| None).collect();
+            let mut args = args.into_iter();
+            let first = args.next();
+            if let Some((head, tail)) = results.split_first_mut() {
+                let f = &f;
+                pool.in_place_scope(|scope| {
+                    for (slot, arg) in tail.iter_mut().zip(args) {
+                        scope.spawn(move |_| *slot = Some(f(arg)));
+                    }
+                    *head = first.map(f);
+                });
+            }
+            // Every slot is filled when the scope ends (it waits for what it spawned).
+            results.into_iter().flatten().collect()
+        }
+        _ => args.into_iter().map(f).collect(),
+    }
+}
+
 impl SearchCollector {
     /// Runs `query` over every document of `searcher`, cut into one share per search thread
     /// (see [`shares`]), and merges what the shares found. The answer is the same however the
@@ -420,16 +450,21 @@ impl SearchCollector {
             .iter()
             .map(|r| r.max_doc())
             .collect();
-        let per_share = executor.map(
+        let per_share = on_search_threads(
+            executor,
+            shares(&sizes, threads, MIN_SHARE_DOCS),
             |ranges: Vec<DocRange>| {
                 ranges
                     .iter()
                     .map(|range| self.collect_range(searcher, weight.as_ref(), *range))
                     .collect::<tantivy::Result<Vec<Fruit>>>()
             },
-            shares(&sizes, threads, MIN_SHARE_DOCS).into_iter(),
-        )?;
-        self.merge_fruits(per_share.into_iter().flatten().collect())
+        );
+        let mut fruits = Vec::new();
+        for share in per_share {
+            fruits.extend(share?);
+        }
+        self.merge_fruits(fruits)
     }
 
     fn collect_range(

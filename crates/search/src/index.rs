@@ -698,10 +698,11 @@ impl SearchIndex {
             .len()
             .div_ceil(self.search_threads)
             .max(MIN_PAGE_SHARE);
-        let shares = self.executor.map(
-            |hits: &[Hit]| Ok(page.items(hits)),
-            fruit.hits.chunks(share),
-        )?;
+        let shares = crate::collector::on_search_threads(
+            &self.executor,
+            fruit.hits.chunks(share).collect(),
+            |hits: &[Hit]| page.items(hits),
+        );
         let mut items = Vec::with_capacity(fruit.hits.len());
         for share in shares {
             items.extend(share?);

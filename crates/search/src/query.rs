@@ -376,12 +376,6 @@ fn in_language_scoped(
         .collect()
 }
 
-/// A word used at least once per hundred listings (counted per text field, as `doc_freq`
-/// sums them) is common.
-fn is_common(uses: u64, listings: u64) -> bool {
-    uses.saturating_mul(100) >= listings.max(1)
-}
-
 /// Builds the text query of `q` for a reader in `lang` (the language of the user interface).
 pub(crate) fn text_query(
     searcher: &Searcher,
@@ -451,14 +445,12 @@ pub(crate) fn text_query(
             let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
             let whole = &terms[0];
             clauses.extend(in_language(fields, text_lang, whole, weight));
-            let whole_freq = whole_freqs[l][i];
-            if terms.len() > 1 && !is_common(whole_freq, searcher.num_docs()) {
-                // All parts of a compound, together, count a little less than the whole word;
-                // searched apart only where the compound itself is rare, as a common compound
-                // already finds its listings (and its parts, common words, cost the most).
+            if terms.len() > 1 {
+                // All parts of a compound, together, count a little less than the whole word.
                 let parts = all_parts(fields, text_lang, &terms[1..], weight);
                 clauses.push((Occur::Should, Box::new(BoostQuery::new(parts, 0.6))));
             }
+            let whole_freq = whole_freqs[l][i];
             let anywhere = freq_anywhere(*position);
             // What the word most likely means when it is not a word of the index: the most
             // frequent near term (a typo, an inflection the stemmer missed) or completion.
