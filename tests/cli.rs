@@ -26,6 +26,11 @@ fn run(cmd: &mut Command) -> Output {
     cmd.output().unwrap()
 }
 
+/// `kynnys migrate` with the settings `vars` in its environment.
+fn migrate_with(db: &TestDatabase, dir: &Path, vars: &[(&str, &str)]) -> Output {
+    run(kynnys(db, dir).envs(vars.iter().copied()).arg("migrate"))
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -161,9 +166,7 @@ fn every_command_has_help() {
 fn invalid_configuration_stops_with_one_clear_message() {
     let db = TestDatabase::sqlite();
     let dir = tempfile::tempdir().unwrap();
-    let out = run(kynnys(&db, dir.path())
-        .env("KYNNYS_LISTEN", "everywhere")
-        .arg("migrate"));
+    let out = migrate_with(&db, dir.path(), &[("KYNNYS_LISTEN", "everywhere")]);
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
     assert!(
@@ -172,9 +175,7 @@ fn invalid_configuration_stops_with_one_clear_message() {
     );
     assert_eq!(err.lines().count(), 1, "{err}");
 
-    let out = run(kynnys(&db, dir.path())
-        .env("KYNNYS_DATABASE_URL", "mysql://db/k")
-        .arg("migrate"));
+    let out = migrate_with(&db, dir.path(), &[("KYNNYS_DATABASE_URL", "mysql://db/k")]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("KYNNYS_DATABASE_URL"));
 }
@@ -183,17 +184,19 @@ fn invalid_configuration_stops_with_one_clear_message() {
 fn numbers_and_flags_in_the_environment_are_read_as_settings() {
     let db = TestDatabase::sqlite();
     let dir = tempfile::tempdir().unwrap();
-    let out = run(kynnys(&db, dir.path())
-        .env("KYNNYS_AUTH_RATE_PER_MINUTE", "20")
-        .env("KYNNYS_TRUST_FORWARDED_FOR", "true")
-        .env("KYNNYS_SEARCH_THREADS", "1")
-        .env("KYNNYS_DIGEST_SEND_EMPTY", "false")
-        .arg("migrate"));
+    let out = migrate_with(
+        &db,
+        dir.path(),
+        &[
+            ("KYNNYS_AUTH_RATE_PER_MINUTE", "20"),
+            ("KYNNYS_TRUST_FORWARDED_FOR", "true"),
+            ("KYNNYS_SEARCH_THREADS", "1"),
+            ("KYNNYS_DIGEST_SEND_EMPTY", "false"),
+        ],
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
 
-    let out = run(kynnys(&db, dir.path())
-        .env("KYNNYS_SEARCH_THREADS", "0")
-        .arg("migrate"));
+    let out = migrate_with(&db, dir.path(), &[("KYNNYS_SEARCH_THREADS", "0")]);
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
     assert!(

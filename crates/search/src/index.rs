@@ -205,8 +205,9 @@ fn generation(name: &str, index: Index, resources: &Resources) -> Result<Generat
     })
 }
 
-/// Threads of one search unless set: one per core, at most four.
-fn default_search_threads() -> usize {
+/// One thread per core, at most four: the threads of a rebuild's writer, and of one search
+/// unless set.
+fn cores_up_to_four() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
 }
 
@@ -251,9 +252,7 @@ fn build_generation(
         })
         .create_in_dir(&path)?;
     register_analyzers(&index, resources);
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(4);
+    let threads = cores_up_to_four();
     let mut writer: IndexWriter =
         index.writer_with_num_threads(threads, WRITER_MEMORY * threads)?;
     // Documents are made (texts analysed, groups found) on every core, a batch at a time,
@@ -343,7 +342,7 @@ impl SearchIndex {
                 (generation, IndexStatus::NeedsRebuild { reason })
             }
         };
-        let search_threads = default_search_threads();
+        let search_threads = cores_up_to_four();
         let index = Self {
             dir: dir.to_owned(),
             fields,
