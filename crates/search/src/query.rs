@@ -22,6 +22,8 @@ const MAX_PREFIX_TERMS: usize = 16;
 /// Weight of a synonym group of the query, and of a broader concept.
 const SYNONYM_BOOST: f32 = 0.7;
 const CONCEPT_BOOST: f32 = 0.35;
+/// A compound used as a word by at least one listing in this many is common (see `text_query`).
+const COMMON_COMPOUND_SHARE: u64 = 100;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -397,6 +399,7 @@ pub(crate) fn text_query(
     let mut groups_seen: Vec<String> = Vec::new();
     let last_raw = raw_words.last().map(|w| fold(w, false));
     let last_position = raw_words.len().saturating_sub(1);
+    let num_docs = searcher.num_docs();
     let analysed: Vec<Vec<(usize, Vec<String>)>> = TextLang::ALL
         .iter()
         .map(|l| crate::analysis::analyze_positioned(resources, *l, q))
@@ -441,16 +444,27 @@ pub(crate) fn text_query(
             .collect();
         let word_count = analysed[l].len();
         let mut synonym_stems: Vec<String> = Vec::with_capacity(word_count);
+        // Parts of common compounds: they score the documents this language matched otherwise.
+        let mut scoring_parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (i, (position, terms)) in analysed[l].iter().enumerate() {
             let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
             let whole = &terms[0];
             clauses.extend(in_language(fields, text_lang, whole, weight));
-            if terms.len() > 1 {
-                // All parts of a compound, together, count a little less than the whole word.
-                let parts = all_parts(fields, text_lang, &terms[1..], weight);
-                clauses.push((Occur::Should, Box::new(BoostQuery::new(parts, 0.6))));
-            }
             let whole_freq = whole_freqs[l][i];
+            // All parts of a compound, together, count a little less than the whole word.
+            let parts = (terms.len() > 1).then(|| {
+                let parts = all_parts(fields, text_lang, &terms[1..], weight);
+                Box::new(BoostQuery::new(parts, 0.6)) as Box<dyn Query>
+            });
+            // A compound that many listings use as a word is found as a word; its parts written
+            // apart only rank those listings (what a listing is about names them again). A rare
+            // one is also found by its parts: "shakkikerho" finds "shakkia ... kerho".
+            let parts_find = whole_freq.saturating_mul(COMMON_COMPOUND_SHARE) < num_docs;
+            if let Some(parts) = &parts {
+                if !parts_find {
+                    scoring_parts.push((Occur::Should, parts.box_clone()));
+                }
+            }
             let anywhere = freq_anywhere(*position);
             // What the word most likely means when it is not a word of the index: the most
             // frequent near term (a typo, an inflection the stemmer missed) or completion.
@@ -488,9 +502,15 @@ pub(crate) fn text_query(
             synonym_stems.push(best_guess.unwrap_or_else(|| whole.clone()));
             // Which results matched the word is found by seeking, which a small union does
             // cheaply; the main query keeps the buffered union, faster to run through.
-            let query: Box<dyn Query> = Box::new(SmallUnion::new(
-                clauses.iter().map(|(_, q)| q.box_clone()).collect(),
-            ));
+            let mut word_clauses: Vec<Box<dyn Query>> =
+                clauses.iter().map(|(_, q)| q.box_clone()).collect();
+            if let Some(parts) = parts {
+                word_clauses.push(parts.box_clone());
+                if parts_find {
+                    clauses.push((Occur::Should, parts));
+                }
+            }
+            let query: Box<dyn Query> = Box::new(SmallUnion::new(word_clauses));
             let word = raw_words
                 .get(*position)
                 .cloned()
@@ -562,7 +582,14 @@ pub(crate) fn text_query(
                 }),
             }
         }
-        per_language.push(Box::new(BooleanQuery::new(language_clauses)));
+        let language_query: Box<dyn Query> = Box::new(BooleanQuery::new(language_clauses));
+        if scoring_parts.is_empty() {
+            per_language.push(language_query);
+        } else {
+            // Required and optional: the parts are sought only on the documents matched.
+            scoring_parts.insert(0, (Occur::Must, language_query));
+            per_language.push(Box::new(BooleanQuery::new(scoring_parts)));
+        }
     }
     all.push((
         Occur::Should,
