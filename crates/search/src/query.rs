@@ -460,10 +460,8 @@ pub(crate) fn text_query(
             // apart only rank those listings (what a listing is about names them again). A rare
             // one is also found by its parts: "shakkikerho" finds "shakkia ... kerho".
             let parts_find = whole_freq.saturating_mul(COMMON_COMPOUND_SHARE) < num_docs;
-            if let Some(parts) = &parts {
-                if !parts_find {
-                    scoring_parts.push((Occur::Should, parts.box_clone()));
-                }
+            if let Some(parts) = parts.as_ref().filter(|_| !parts_find) {
+                scoring_parts.push((Occur::Should, parts.box_clone()));
             }
             let anywhere = freq_anywhere(*position);
             // What the word most likely means when it is not a word of the index: the most

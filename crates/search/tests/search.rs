@@ -178,6 +178,39 @@ fn a_rare_compound_also_finds_its_parts_written_apart() {
     );
 }
 
+/// Many listings say "kielikahvila": its parts still rank the listings that use it, so of two
+/// alike, the one that also speaks of "kieli" (language) scores higher.
+#[test]
+fn a_common_compounds_parts_rank_the_listings_that_use_it() {
+    let f = fixture(vec![
+        only(
+            Lang::Fi,
+            "t-parts",
+            "Kielikahvila torstaisin",
+            "Puhumme kieltä yhdessä.",
+        ),
+        only(
+            Lang::Fi,
+            "t-whole",
+            "Kielikahvila torstaisin",
+            "Luemme kirjoja yhdessä.",
+        ),
+    ]);
+    let request = SearchRequest {
+        q: "kielikahvila".into(),
+        lang: Some(Lang::Fi),
+        limit: 100,
+        ..Default::default()
+    };
+    let found = f.index.search(&request, now()).unwrap();
+    let score = |id: &str| {
+        let hit = found.items.iter().find(|h| h.external_id == id);
+        hit.map(|h| h.score).expect(id)
+    };
+    assert!(found.items.len() > 3, "several listings use the word");
+    assert!(score("t-parts") > score("t-whole"));
+}
+
 #[test]
 fn a_query_in_english_or_swedish_finds_a_finnish_only_listing() {
     let f = fixture(vec![only(
