@@ -51,8 +51,10 @@ pub enum KeyOrder {
 pub struct Filters {
     /// The numbering of facet values.
     pub space: std::sync::Arc<FacetSpace>,
-    /// Facet values the facet filters allow, in that numbering (OR within a dimension).
-    pub allowed: Vec<bool>,
+    /// Per facet value, in that numbering, the bit of its dimension if the facet filters allow
+    /// it (OR within a dimension), else 0: a document's satisfied dimensions are the OR over
+    /// its values, with no branch per value.
+    pub satisfies: Vec<u8>,
     /// The dimensions that have a filter, a bit each.
     pub filtered: u8,
     pub online: Option<bool>,
@@ -192,15 +194,15 @@ impl FacetSpace {
             .flatten()
     }
 
-    /// The facet values the filters allow (OR within a dimension), and a bit for each
-    /// dimension with a filter: `wanted` holds the keys asked for per dimension, `key` names
-    /// value `i` of a dimension.
+    /// Per facet value, the bit of its dimension when the filters allow it (OR within a
+    /// dimension), and a bit for each dimension with a filter: `wanted` holds the keys asked
+    /// for per dimension, `key` names value `i` of a dimension.
     pub fn allowed<'k>(
         &self,
         wanted: [&[String]; DIMENSIONS],
         key: impl Fn(usize, usize) -> Option<&'k str>,
-    ) -> (Vec<bool>, u8) {
-        let mut allowed = vec![false; self.len()];
+    ) -> (Vec<u8>, u8) {
+        let mut allowed = vec![0u8; self.len()];
         let mut filtered = 0u8;
         for (dim, wanted) in wanted.iter().enumerate() {
             if wanted.is_empty() {
@@ -209,7 +211,7 @@ impl FacetSpace {
             filtered |= 1 << dim;
             for i in 0..self.sizes[dim] {
                 if key(dim, i).is_some_and(|k| wanted.iter().any(|w| w == k)) {
-                    allowed[self.base[dim] + i] = true;
+                    allowed[self.base[dim] + i] = 1 << dim;
                 }
             }
         }
@@ -603,9 +605,7 @@ impl SegmentCollector for Segment {
             let space = &f.space;
             let mut satisfied = 0u8;
             for &code in codes {
-                if f.allowed[code as usize] {
-                    satisfied |= 1 << space.dimension_of[code as usize];
-                }
+                satisfied |= f.satisfies[code as usize];
             }
             let failing = f.filtered & !satisfied;
             if failing != 0 {

@@ -553,7 +553,7 @@ impl SearchIndex {
             &request.target_groups,
             &request.languages,
         ];
-        let (allowed, filtered) = self.space.allowed(wanted, |dim, i| self.facet_key(dim, i));
+        let (satisfies, filtered) = self.space.allowed(wanted, |dim, i| self.facet_key(dim, i));
         let start = request
             .from
             .map(|d| d.and_time(NaiveTime::MIN).and_utc().timestamp() - 3 * 3600)
@@ -563,7 +563,7 @@ impl SearchIndex {
         });
         Filters {
             space: self.space.clone(),
-            allowed,
+            satisfies,
             filtered,
             online: request.online,
             free: request.free,
@@ -629,7 +629,17 @@ impl SearchIndex {
         let query = text.as_ref().map_or(&all, |t| &t.query);
         let built = started.elapsed();
         let mut term_count = 0usize;
-        query.query_terms(&mut |_, _| term_count += 1);
+        // The postings the query reads, summed over its terms (looked up only when logged).
+        let mut postings = 0u64;
+        let count_postings = tracing::enabled!(tracing::Level::DEBUG);
+        query.query_terms(&mut |term, _| {
+            term_count += 1;
+            if count_postings {
+                let freq = searcher.doc_freq(term).unwrap_or(0);
+                tracing::trace!(term = ?term, freq, "query term");
+                postings += freq;
+            }
+        });
         let fruit = collector.search(
             &searcher,
             query.as_ref(),
@@ -721,6 +731,7 @@ impl SearchIndex {
             page_us = (started.elapsed() - collected).as_micros() as u64,
             total = fruit.total,
             terms = term_count,
+            postings,
             q,
             "search"
         );
