@@ -434,10 +434,14 @@ impl SearchCollector {
     /// Runs `query` over every document of `searcher`, cut into one share per search thread
     /// (see [`shares`]), and merges what the shares found. The answer is the same however the
     /// documents are cut: every key is unique, and counts add up.
+    ///
+    /// `ranking` adds to the score of what `query` matches, at most its bound: it is sought
+    /// only on the documents whose place on the page it could change.
     pub fn search(
         &self,
         searcher: &Searcher,
         query: &dyn Query,
+        ranking: Option<(&dyn Query, Score)>,
         executor: &Executor,
         threads: usize,
     ) -> tantivy::Result<Fruit> {
@@ -447,6 +451,11 @@ impl SearchCollector {
             EnableScoring::disabled_from_searcher(searcher)
         };
         let weight = query.weight(scoring)?;
+        let ranking = match ranking {
+            Some((query, bound)) if self.scoring => Some((query.weight(scoring)?, bound)),
+            _ => None,
+        };
+        let ranking = ranking.as_ref().map(|(w, bound)| (w.as_ref(), *bound));
         let sizes: Vec<DocId> = searcher
             .segment_readers()
             .iter()
@@ -458,7 +467,7 @@ impl SearchCollector {
             |ranges: Vec<DocRange>| {
                 ranges
                     .iter()
-                    .map(|range| self.collect_range(searcher, weight.as_ref(), *range))
+                    .map(|range| self.collect_range(searcher, weight.as_ref(), ranking, *range))
                     .collect::<tantivy::Result<Vec<Fruit>>>()
             },
         );
@@ -473,6 +482,7 @@ impl SearchCollector {
         &self,
         searcher: &Searcher,
         weight: &dyn Weight,
+        ranking: Option<(&dyn Weight, Score)>,
         range: DocRange,
     ) -> tantivy::Result<Fruit> {
         let reader = searcher.segment_reader(range.segment);
@@ -484,7 +494,22 @@ impl SearchCollector {
         }
         let alive = reader.alive_bitset();
         let is_alive = |doc: DocId| alive.is_none_or(|a| a.is_alive(doc));
-        if self.scoring {
+        if let Some((ranking, bound)) = ranking {
+            let mut ranking = ranking.scorer(reader, 1.0)?;
+            while doc < range.end {
+                if is_alive(doc) {
+                    child.collect_ranked(doc, scorer.score(), bound, || {
+                        let at = ranking.doc();
+                        if at == doc || (at < doc && ranking.seek(doc) == doc) {
+                            ranking.score()
+                        } else {
+                            0.0
+                        }
+                    });
+                }
+                doc = scorer.advance();
+            }
+        } else if self.scoring {
             while doc < range.end {
                 if is_alive(doc) {
                     child.collect(doc, scorer.score());
@@ -565,22 +590,30 @@ impl Collector for SearchCollector {
     }
 }
 
-impl SegmentCollector for Segment {
-    type Fruit = Fruit;
+/// What the filters worked out about a document that passes them, for its key.
+struct Admitted {
+    distance_km: Option<f64>,
+    /// Written in the requested language.
+    preferred: bool,
+}
 
-    fn collect(&mut self, doc: DocId, score: Score) {
+impl Segment {
+    /// Applies the filters to `doc` and counts it in the facets (as if each facet's own filter
+    /// were off) and, when it passes them all, in the total.
+    #[inline]
+    fn admit(&mut self, doc: DocId) -> Option<Admitted> {
         let c = &*self.facts;
         let f = &self.filters;
         let d = doc as usize;
         let row = c.rows[d];
         if row.window_end < f.window.0 || row.window_start > f.window.1 {
-            return;
+            return None;
         }
         let flags = row.flags;
         let flag_ok =
             |wanted: Option<bool>, bit: u8| wanted.is_none_or(|w| (flags & (1 << bit) != 0) == w);
         if !flag_ok(f.online, 0) || !flag_ok(f.free, 1) || !flag_ok(f.drop_in, 2) {
-            return;
+            return None;
         }
         let distance_km = match f.near {
             Some(_) if c.lat[d].is_nan() => None,
@@ -589,7 +622,7 @@ impl SegmentCollector for Segment {
                     .bounding_box
                     .is_some_and(|b| !b.contains(c.lat[d], c.lon[d])) =>
             {
-                return;
+                return None;
             }
             Some(point) => Some(haversine_km(point, (c.lat[d], c.lon[d]))),
             None => None,
@@ -597,7 +630,7 @@ impl SegmentCollector for Segment {
         if let Some(radius) = f.radius_km
             && distance_km.is_none_or(|km| km > radius)
         {
-            return;
+            return None;
         }
         let codes = c.codes(d);
         let counts = &mut self.fruit.counts;
@@ -618,28 +651,43 @@ impl SegmentCollector for Segment {
                         }
                     }
                 }
-                return;
+                return None;
             }
         }
         for &code in codes {
             counts[code as usize] += 1;
         }
         self.fruit.total += 1;
-        let preferred = u64::from(flags >> 3) & f.lang_bit != 0;
+        Some(Admitted {
+            distance_km,
+            preferred: u64::from(flags >> 3) & f.lang_bit != 0,
+        })
+    }
+
+    #[inline]
+    fn key(&self, doc: DocId, score: Score, admitted: &Admitted) -> Key {
+        let c = &*self.facts;
+        let d = doc as usize;
         let primary = match self.order {
-            KeyOrder::Score => -(f64::from(score) * if preferred { 1.1 } else { 1.0 }),
-            KeyOrder::Distance => distance_km.unwrap_or(f64::INFINITY),
+            KeyOrder::Score => -(f64::from(score) * if admitted.preferred { 1.1 } else { 1.0 }),
+            KeyOrder::Distance => admitted.distance_km.unwrap_or(f64::INFINITY),
             KeyOrder::NextStart => c.next_start[d] as f64,
             KeyOrder::Updated => {
                 // The requested language first, then the most recent.
-                let bonus = if preferred { 1e10 } else { 0.0 };
+                let bonus = if admitted.preferred { 1e10 } else { 0.0 };
                 -(c.updated[d] as f64 + bonus)
             }
         };
-        let key = Key {
+        Key {
             primary,
             tiebreak: c.tiebreak[d],
-        };
+        }
+    }
+
+    /// Offers an admitted document to the page: past the cursor, among the best so far.
+    #[inline]
+    fn offer(&mut self, doc: DocId, score: Score, admitted: Admitted) {
+        let key = self.key(doc, score, &admitted);
         if self.after.is_some_and(|after| key <= after) {
             return;
         }
@@ -648,13 +696,55 @@ impl SegmentCollector for Segment {
             key,
             address: DocAddress::new(self.segment, doc),
             score,
-            distance_km,
+            distance_km: admitted.distance_km,
         };
         if self.heap.len() < self.limit {
             self.heap.push(hit);
         } else if self.heap.peek().is_some_and(|worst| hit < *worst) {
             self.heap.pop();
             self.heap.push(hit);
+        }
+    }
+
+    /// Like `collect`, for a document whose score is `base` plus what `ranking` adds, at most
+    /// `bound`: `ranking` is asked only when the answer could change the page or the count
+    /// after the cursor (by score alone, never for another order).
+    #[inline]
+    fn collect_ranked(
+        &mut self,
+        doc: DocId,
+        base: Score,
+        bound: Score,
+        ranking: impl FnOnce() -> Score,
+    ) {
+        let Some(admitted) = self.admit(doc) else {
+            return;
+        };
+        if self.order == KeyOrder::Score {
+            // The key with the least and with the most the ranking could add.
+            let worst = self.key(doc, base, &admitted);
+            let best = self.key(doc, base + bound, &admitted);
+            if self.after.is_some_and(|after| worst <= after) {
+                return;
+            }
+            let surely_after = self.after.is_none_or(|after| best > after);
+            let may_enter = self.heap.len() < self.limit
+                || self.heap.peek().is_some_and(|last| best < last.key);
+            if surely_after && !may_enter {
+                self.fruit.remaining += 1;
+                return;
+            }
+        }
+        self.offer(doc, base + ranking(), admitted);
+    }
+}
+
+impl SegmentCollector for Segment {
+    type Fruit = Fruit;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        if let Some(admitted) = self.admit(doc) {
+            self.offer(doc, score, admitted);
         }
     }
 

@@ -640,9 +640,14 @@ impl SearchIndex {
                 postings += freq;
             }
         });
+        let ranking = text
+            .as_ref()
+            .and_then(|t| t.ranking.as_ref())
+            .map(|(q, bound)| (q.as_ref(), *bound));
         let fruit = collector.search(
             &searcher,
             query.as_ref(),
+            ranking,
             &self.executor,
             self.search_threads,
         )?;
@@ -837,7 +842,7 @@ impl PageContext<'_> {
                     .get_or_init(|| {
                         SnippetGenerator::create(
                             self.searcher,
-                            t.query.as_ref(),
+                            t.all_terms().as_ref(),
                             self.fields.lang(snippet_lang).description,
                         )
                         .ok()

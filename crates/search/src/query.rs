@@ -22,6 +22,8 @@ const MAX_PREFIX_TERMS: usize = 16;
 /// Weight of a synonym group of the query, and of a broader concept.
 const SYNONYM_BOOST: f32 = 0.7;
 const CONCEPT_BOOST: f32 = 0.35;
+/// What all the parts of a compound count, together, against the whole word.
+const PARTS_BOOST: f32 = 0.6;
 /// A compound used as a word by at least one listing in this many is common (see `text_query`).
 const COMMON_COMPOUND_SHARE: u64 = 100;
 
@@ -177,7 +179,43 @@ pub(crate) struct WordQuery {
 
 pub(crate) struct TextQuery {
     pub query: Box<dyn Query>,
+    /// What adds to the score of the documents `query` matches, and the most it can add.
+    pub ranking: Option<(Box<dyn Query>, f32)>,
     pub words: Vec<WordQuery>,
+}
+
+impl TextQuery {
+    /// Every term the text query seeks, for highlighting.
+    pub fn all_terms(&self) -> Box<dyn Query> {
+        match &self.ranking {
+            Some((ranking, _)) => Box::new(BooleanQuery::new(vec![
+                (Occur::Should, self.query.box_clone()),
+                (Occur::Should, ranking.box_clone()),
+            ])),
+            None => self.query.box_clone(),
+        }
+    }
+}
+
+/// BM25's k1 in tantivy: a term's score is below idf × (1 + k1) × its boost.
+const BM25_K1: f32 = 1.2;
+
+/// The most a query for `text` in `field`, boosted by `boost`, can score in any document.
+fn max_term_score(searcher: &Searcher, field: Field, text: &str, boost: f32) -> f32 {
+    let n = searcher
+        .doc_freq(&Term::from_field_text(field, text))
+        .unwrap_or(0);
+    if n == 0 {
+        return 0.0;
+    }
+    // As tantivy counts: every document of every segment, deleted or not.
+    let total: u64 = searcher
+        .segment_readers()
+        .iter()
+        .map(|r| u64::from(r.max_doc()))
+        .sum();
+    let x = (total.saturating_sub(n) as f32 + 0.5) / (n as f32 + 0.5);
+    (1.0 + x).ln() * (1.0 + BM25_K1) * boost
 }
 
 fn levenshtein(distance: u8) -> &'static LevenshteinAutomatonBuilder {
@@ -343,6 +381,24 @@ fn in_language(
     in_language_scoped(fields, lang, term, weight, true)
 }
 
+/// The most [`all_parts`] can score, with a margin for rounding.
+fn all_parts_bound(
+    searcher: &Searcher,
+    fields: &Fields,
+    lang: TextLang,
+    parts: &[String],
+    weight: f32,
+) -> f32 {
+    let sum: f32 = parts
+        .iter()
+        .flat_map(|p| {
+            weighted_fields(fields, lang)
+                .map(|(field, w)| max_term_score(searcher, field, p, w * weight))
+        })
+        .sum();
+    sum * 1.001
+}
+
 /// The parts of a compound word, all required, each searched in the fields of its language.
 fn all_parts(fields: &Fields, lang: TextLang, parts: &[String], weight: f32) -> Box<dyn Query> {
     let must: Vec<(Occur, Box<dyn Query>)> = parts
@@ -379,10 +435,11 @@ fn in_language_scoped(
 }
 
 /// The query of one language: its clauses, and the parts of common compounds that only rank
-/// the documents the clauses match.
+/// the documents the clauses match (with the most they add).
 struct LanguageQuery {
     clauses: Vec<(Occur, Box<dyn Query>)>,
     scoring_parts: Vec<(Occur, Box<dyn Query>)>,
+    scoring_bound: f32,
 }
 
 impl LanguageQuery {
@@ -472,6 +529,7 @@ pub(crate) fn text_query(
         let mut synonym_stems: Vec<String> = Vec::with_capacity(word_count);
         // Parts of common compounds: they rank the documents matched otherwise.
         let mut scoring_parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut scoring_bound = 0.0f32;
         // Whether any term of this language is in the index (the parts of a rare compound are
         // taken to be): a language that cannot match is left out of the query.
         let mut may_match = false;
@@ -483,7 +541,7 @@ pub(crate) fn text_query(
             // All parts of a compound, together, count a little less than the whole word.
             let parts = (terms.len() > 1).then(|| {
                 let parts = all_parts(fields, text_lang, &terms[1..], weight);
-                Box::new(BoostQuery::new(parts, 0.6)) as Box<dyn Query>
+                Box::new(BoostQuery::new(parts, PARTS_BOOST)) as Box<dyn Query>
             });
             // A compound that many listings use as a word is found as a word; its parts written
             // apart only rank those listings (what a listing is about names them again). A rare
@@ -492,6 +550,8 @@ pub(crate) fn text_query(
             may_match |= whole_freq > 0 || (parts.is_some() && parts_find);
             if let Some(parts) = parts.as_ref().filter(|_| !parts_find) {
                 scoring_parts.push((Occur::Should, parts.box_clone()));
+                scoring_bound +=
+                    PARTS_BOOST * all_parts_bound(searcher, fields, text_lang, &terms[1..], weight);
             }
             let anywhere = freq_anywhere(*position);
             // What the word most likely means when it is not a word of the index: the most
@@ -616,18 +676,22 @@ pub(crate) fn text_query(
             per_language.push(LanguageQuery {
                 clauses: language_clauses,
                 scoring_parts,
+                scoring_bound,
             });
         }
     }
     // Parts that rank whatever the rest of the query matched.
-    let mut ranking_parts = Vec::new();
+    let mut ranking = None;
     if per_language.len() == 1 {
         // One language: the best of one is itself. Its term queries go straight into the main
         // union (the same sum, one level of buffering less, and without dynamic dispatch when
         // every clause is a term query).
         let only = per_language.remove(0);
         all.extend(only.clauses);
-        ranking_parts = only.scoring_parts;
+        if !only.scoring_parts.is_empty() {
+            let parts: Box<dyn Query> = Box::new(BooleanQuery::new(only.scoring_parts));
+            ranking = Some((parts, only.scoring_bound));
+        }
     } else if !per_language.is_empty() {
         let queries = per_language
             .into_iter()
@@ -658,7 +722,8 @@ pub(crate) fn text_query(
         }
     }
     TextQuery {
-        query: with_scoring(all, ranking_parts),
+        query: Box::new(BooleanQuery::new(all)),
+        ranking,
         words,
     }
 }

@@ -350,6 +350,9 @@ fn cursor_pages_have_no_duplicates_and_no_gaps() {
     for (q, sort) in [
         ("", Sort::Updated),
         ("kieli", Sort::Relevance),
+        // A common compound: its parts rank what the whole word and its synonyms match.
+        ("kielikahvila", Sort::Relevance),
+        ("språkcafé", Sort::Relevance),
         ("", Sort::NextOccurrence),
     ] {
         let mut request = SearchRequest {
@@ -374,6 +377,29 @@ fn cursor_pages_have_no_duplicates_and_no_gaps() {
         assert_eq!(unique.len(), seen.len(), "no duplicates for {q:?}");
         assert_eq!(seen.len(), total, "no gaps for {q:?}");
         assert!(total > 7);
+        if q.is_empty() {
+            continue;
+        }
+        // Pages of 7 come in the order of one page of 100 (for a compound, a page that never
+        // fills, so that every score on it is complete, its parts included).
+        assert!(q == "kieli" || total < 100, "{q:?} fits one page");
+        let one_page = f
+            .index
+            .search(
+                &SearchRequest {
+                    limit: 100,
+                    cursor: None,
+                    ..request
+                },
+                now(),
+            )
+            .unwrap();
+        let in_one: Vec<String> = one_page.items.into_iter().map(|h| h.id).collect();
+        assert_eq!(
+            seen[..in_one.len()],
+            in_one,
+            "pages in the order of one page for {q:?}"
+        );
     }
 }
 
