@@ -628,18 +628,6 @@ impl SearchIndex {
         let all: Box<dyn Query> = Box::new(AllQuery);
         let query = text.as_ref().map_or(&all, |t| &t.query);
         let built = started.elapsed();
-        let mut term_count = 0usize;
-        // The postings the query reads, summed over its terms (looked up only when logged).
-        let mut postings = 0u64;
-        let count_postings = tracing::enabled!(tracing::Level::DEBUG);
-        query.query_terms(&mut |term, _| {
-            term_count += 1;
-            if count_postings {
-                let freq = searcher.doc_freq(term).unwrap_or(0);
-                tracing::trace!(term = ?term, freq, "query term");
-                postings += freq;
-            }
-        });
         let ranking = text
             .as_ref()
             .and_then(|t| t.ranking.as_ref())
@@ -730,10 +718,23 @@ impl SearchIndex {
             target_group: self.facet_values(4, &counts[4]),
             language: self.facet_values(5, &counts[5]),
         };
+        let page_us = (started.elapsed() - collected).as_micros() as u64;
+        let mut term_count = 0usize;
+        // The postings the query reads, summed over its terms (looked up only when logged).
+        let mut postings = 0u64;
+        let count_postings = tracing::enabled!(tracing::Level::DEBUG);
+        query.query_terms(&mut |term, _| {
+            term_count += 1;
+            if count_postings {
+                let freq = searcher.doc_freq(term).unwrap_or(0);
+                tracing::trace!(term = ?term, freq, "query term");
+                postings += freq;
+            }
+        });
         tracing::debug!(
             query_us = built.as_micros() as u64,
             collect_us = (collected - built).as_micros() as u64,
-            page_us = (started.elapsed() - collected).as_micros() as u64,
+            page_us,
             total = fruit.total,
             terms = term_count,
             postings,
