@@ -718,29 +718,27 @@ impl SearchIndex {
             target_group: self.facet_values(4, &counts[4]),
             language: self.facet_values(5, &counts[5]),
         };
-        let page_us = (started.elapsed() - collected).as_micros() as u64;
-        let mut term_count = 0usize;
-        // The postings the query reads, summed over its terms (looked up only when logged).
-        let mut postings = 0u64;
-        let count_postings = tracing::enabled!(tracing::Level::DEBUG);
-        query.query_terms(&mut |term, _| {
-            term_count += 1;
-            if count_postings {
+        if tracing::enabled!(tracing::Level::DEBUG) {
+            let page_us = (started.elapsed() - collected).as_micros() as u64;
+            // The query's terms, and the postings they hold.
+            let (mut term_count, mut postings) = (0usize, 0u64);
+            query.query_terms(&mut |term, _| {
                 let freq = searcher.doc_freq(term).unwrap_or(0);
                 tracing::trace!(term = ?term, freq, "query term");
+                term_count += 1;
                 postings += freq;
-            }
-        });
-        tracing::debug!(
-            query_us = built.as_micros() as u64,
-            collect_us = (collected - built).as_micros() as u64,
-            page_us,
-            total = fruit.total,
-            terms = term_count,
-            postings,
-            q,
-            "search"
-        );
+            });
+            tracing::debug!(
+                query_us = built.as_micros() as u64,
+                collect_us = (collected - built).as_micros() as u64,
+                page_us,
+                total = fruit.total,
+                terms = term_count,
+                postings,
+                q,
+                "search"
+            );
+        }
         Ok(SearchResponse {
             total: fruit.total,
             items,

@@ -200,20 +200,15 @@ impl TextQuery {
 /// BM25's k1 in tantivy: a term's score is below idf × (1 + k1) × its boost.
 const BM25_K1: f32 = 1.2;
 
-/// The most a query for `text` in `field`, boosted by `boost`, can score in any document.
-fn max_term_score(searcher: &Searcher, field: Field, text: &str, boost: f32) -> f32 {
+/// The most a query for `text` in `field`, boosted by `boost`, can score in any document of
+/// `searcher`, which holds `total` documents as tantivy counts them (deleted ones included).
+fn max_term_score(searcher: &Searcher, total: u64, field: Field, text: &str, boost: f32) -> f32 {
     let n = searcher
         .doc_freq(&Term::from_field_text(field, text))
         .unwrap_or(0);
     if n == 0 {
         return 0.0;
     }
-    // As tantivy counts: every document of every segment, deleted or not.
-    let total: u64 = searcher
-        .segment_readers()
-        .iter()
-        .map(|r| u64::from(r.max_doc()))
-        .sum();
     let x = (total.saturating_sub(n) as f32 + 0.5) / (n as f32 + 0.5);
     (1.0 + x).ln() * (1.0 + BM25_K1) * boost
 }
@@ -389,11 +384,17 @@ fn all_parts_bound(
     parts: &[String],
     weight: f32,
 ) -> f32 {
+    // As tantivy counts for BM25: every document of every segment, deleted or not.
+    let total: u64 = searcher
+        .segment_readers()
+        .iter()
+        .map(|r| u64::from(r.max_doc()))
+        .sum();
     let sum: f32 = parts
         .iter()
         .flat_map(|p| {
             weighted_fields(fields, lang)
-                .map(|(field, w)| max_term_score(searcher, field, p, w * weight))
+                .map(|(field, w)| max_term_score(searcher, total, field, p, w * weight))
         })
         .sum();
     sum * 1.001
