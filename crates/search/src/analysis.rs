@@ -360,16 +360,22 @@ impl<S: TokenStream> TokenStream for MorphologyStream<'_, S> {
         }
         let token = self.inner.token();
         let terms = self.morphology.memoized_terms(&token.text);
-        for text in terms.iter().skip(1).rev() {
-            self.pending.push(Token {
-                text: text.clone(),
-                ..token.clone()
-            });
-        }
-        self.current = Token {
-            text: terms.first().cloned().unwrap_or_default(),
-            ..token.clone()
+        // Built field by field: cloning the word's token would copy its text only to drop it.
+        let at = |text: String| Token {
+            offset_from: token.offset_from,
+            offset_to: token.offset_to,
+            position: token.position,
+            text,
+            position_length: token.position_length,
         };
+        for text in terms.iter().skip(1).rev() {
+            self.pending.push(at(text.clone()));
+        }
+        // The current token's text buffer is reused for the whole word's term.
+        let mut text = std::mem::take(&mut self.current.text);
+        text.clear();
+        text.push_str(terms.first().map_or("", String::as_str));
+        self.current = at(text);
         true
     }
 

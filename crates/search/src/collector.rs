@@ -2,13 +2,14 @@
 //! counts facets as if each facet's own filter were not applied, and keeps the best page.
 
 use crate::schema::Fields;
+use crate::threads::SearchThreads;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::query::{EnableScoring, Query, Weight};
 use tantivy::{
-    COLLECT_BLOCK_BUFFER_LEN, DocAddress, DocId, DocSet, Executor, Score, Searcher, SegmentOrdinal,
+    COLLECT_BLOCK_BUFFER_LEN, DocAddress, DocId, DocSet, Score, Searcher, SegmentOrdinal,
     SegmentReader,
 };
 
@@ -400,50 +401,20 @@ pub(crate) fn shares(sizes: &[DocId], shares: usize, min_docs: u32) -> Vec<Vec<D
     out
 }
 
-/// `f` of each of `args` on the search threads of `executor`, in the order of `args`. The
-/// calling thread does the first itself while the others go to the pool: a search waits for one
-/// thread to wake up rather than for a pool thread to wake the others and then wake it.
-pub(crate) fn on_search_threads<A, R, F>(executor: &Executor, args: Vec<A>, f: F) -> Vec<R>
-where
-    A: Send,
-    R: Send,
-    F: Fn(A) -> R + Sync,
-{
-    match executor {
-        Executor::ThreadPool(pool) if args.len() > 1 => {
-            let mut results: Vec<Option<R>> = args.iter().map(|_| None).collect();
-            let mut args = args.into_iter();
-            let first = args.next();
-            if let Some((head, tail)) = results.split_first_mut() {
-                let f = &f;
-                pool.in_place_scope(|scope| {
-                    for (slot, arg) in tail.iter_mut().zip(args) {
-                        scope.spawn(move |_| *slot = Some(f(arg)));
-                    }
-                    *head = first.map(f);
-                });
-            }
-            // Every slot is filled when the scope ends (it waits for what it spawned).
-            results.into_iter().flatten().collect()
-        }
-        _ => args.into_iter().map(f).collect(),
-    }
-}
-
 impl SearchCollector {
     /// Runs `query` over every document of `searcher`, cut into one share per search thread
     /// (see [`shares`]), and merges what the shares found. The answer is the same however the
     /// documents are cut: every key is unique, and counts add up.
     ///
-    /// `ranking` adds to the score of what `query` matches, at most its bound: it is sought
-    /// only on the documents whose place on the page it could change.
+    /// `ranking` adds to the score of what `query` matches, at most its ceiling in each segment
+    /// (see [`max_scores`]): it is sought only on the documents whose place on the page it
+    /// could change.
     pub fn search(
         &self,
         searcher: &Searcher,
         query: &dyn Query,
-        ranking: Option<(&dyn Query, Score)>,
-        executor: &Executor,
-        threads: usize,
+        ranking: Option<(&dyn Query, &[Score])>,
+        threads: &SearchThreads,
     ) -> tantivy::Result<Fruit> {
         let scoring = if self.scoring {
             EnableScoring::enabled_from_searcher(searcher)
@@ -452,18 +423,19 @@ impl SearchCollector {
         };
         let weight = query.weight(scoring)?;
         let ranking = match ranking {
-            Some((query, bound)) if self.scoring => Some((query.weight(scoring)?, bound)),
+            Some((query, ceilings)) if self.scoring => Some((query.weight(scoring)?, ceilings)),
             _ => None,
         };
-        let ranking = ranking.as_ref().map(|(w, bound)| (w.as_ref(), *bound));
+        let ranking = ranking
+            .as_ref()
+            .map(|(w, ceilings)| (w.as_ref(), *ceilings));
         let sizes: Vec<DocId> = searcher
             .segment_readers()
             .iter()
             .map(|r| r.max_doc())
             .collect();
-        let per_share = on_search_threads(
-            executor,
-            shares(&sizes, threads, MIN_SHARE_DOCS),
+        let per_share = threads.run(
+            shares(&sizes, threads.threads(), MIN_SHARE_DOCS),
             |ranges: Vec<DocRange>| {
                 ranges
                     .iter()
@@ -482,7 +454,7 @@ impl SearchCollector {
         &self,
         searcher: &Searcher,
         weight: &dyn Weight,
-        ranking: Option<(&dyn Weight, Score)>,
+        ranking: Option<(&dyn Weight, &[Score])>,
         range: DocRange,
     ) -> tantivy::Result<Fruit> {
         let reader = searcher.segment_reader(range.segment);
@@ -494,7 +466,11 @@ impl SearchCollector {
         }
         let alive = reader.alive_bitset();
         let is_alive = |doc: DocId| alive.is_none_or(|a| a.is_alive(doc));
-        if let Some((ranking, bound)) = ranking {
+        if let Some((ranking, ceilings)) = ranking {
+            let bound = ceilings
+                .get(range.segment as usize)
+                .copied()
+                .unwrap_or(Score::INFINITY);
             let mut ranking = ranking.scorer(reader, 1.0)?;
             while doc < range.end {
                 if is_alive(doc) {
@@ -537,6 +513,31 @@ impl SearchCollector {
         }
         Ok(child.harvest())
     }
+}
+
+/// The highest score `query` gives a document in each segment of `searcher` (deleted
+/// documents included), by segment ordinal, with a margin for rounding: an exact ceiling of what
+/// a ranking query adds, so that it is sought only where it can change a page. It holds for
+/// this searcher alone, since BM25 weighs terms by the statistics of all its segments.
+pub(crate) fn max_scores(
+    searcher: &Searcher,
+    query: &dyn Query,
+    threads: &SearchThreads,
+) -> tantivy::Result<Vec<Score>> {
+    let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+    let segments: Vec<&SegmentReader> = searcher.segment_readers().iter().collect();
+    threads
+        .run(segments, |reader| {
+            let mut scorer = weight.scorer(reader, 1.0)?;
+            let mut max: Score = 0.0;
+            while scorer.doc() != tantivy::TERMINATED {
+                max = max.max(scorer.score());
+                scorer.advance();
+            }
+            Ok(max * 1.001)
+        })
+        .into_iter()
+        .collect()
 }
 
 impl Collector for SearchCollector {

@@ -6,7 +6,7 @@
 use crate::SearchError;
 use crate::analysis::{PLAIN_ANALYZER, TextLang, plain_analyzer};
 use crate::collector::{
-    DIMENSIONS, FacetSpace, Filters, Hit, KeyOrder, SearchCollector, SegmentFacts,
+    DIMENSIONS, FacetSpace, Filters, Hit, KeyOrder, SearchCollector, SegmentFacts, max_scores,
 };
 use crate::document::{Card, IndexListing};
 use crate::query::{
@@ -15,6 +15,7 @@ use crate::query::{
 };
 use crate::resources::Resources;
 use crate::schema::{self, Fields, SCHEMA_VERSION};
+use crate::threads::SearchThreads;
 use chrono::{DateTime, NaiveTime, Utc};
 use kynnys_domain::{Kind, Lang, LocalizedText, Vocabularies};
 use serde::{Deserialize, Serialize};
@@ -27,7 +28,7 @@ use tantivy::query::{AllQuery, EnableScoring, Query};
 use tantivy::schema::Value;
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{
-    Executor, Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy, TantivyDocument, Term,
+    Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy, Score, TantivyDocument, Term,
 };
 
 const CURRENT: &str = "CURRENT";
@@ -90,7 +91,22 @@ struct Generation {
     writer: Mutex<IndexWriter>,
     /// Filter and sort data per segment, built once per (immutable) segment.
     facts: Mutex<HashMap<SegmentId, Arc<SegmentFacts>>>,
+    /// Per-segment ceilings of ranking queries, measured for one searcher.
+    ceilings: Mutex<Ceilings>,
 }
+
+/// Ranking queries (by their text) with the most they add in each segment (see
+/// [`crate::collector::max_scores`]). BM25 weighs a term by all the segments of a searcher, so
+/// a ceiling holds for the searcher it was measured on: the map starts over when the reader
+/// reloads.
+#[derive(Default)]
+struct Ceilings {
+    searcher_generation: u64,
+    by_query: HashMap<String, Arc<[Score]>>,
+}
+
+/// Ranking queries whose ceilings are kept at most, before the map starts over.
+const MAX_CEILINGS: usize = 1024;
 
 impl Generation {
     /// The facts of every segment of `searcher`, building those not seen yet and forgetting
@@ -123,6 +139,37 @@ impl Generation {
         cache.retain(|id, _| live.contains(id));
         Ok(out)
     }
+
+    /// The ceilings of `ranking` in the segments of `searcher`: measured on the first search
+    /// that needs them, then remembered until the reader reloads.
+    fn ceilings(
+        &self,
+        searcher: &tantivy::Searcher,
+        ranking: &dyn Query,
+        threads: &SearchThreads,
+    ) -> Result<Arc<[Score]>, SearchError> {
+        let key = format!("{ranking:?}");
+        let generation = searcher.generation().generation_id();
+        {
+            let mut cache = self.ceilings.lock().map_err(lock_error)?;
+            if cache.searcher_generation != generation {
+                cache.by_query.clear();
+                cache.searcher_generation = generation;
+            }
+            if let Some(known) = cache.by_query.get(&key) {
+                return Ok(known.clone());
+            }
+        }
+        let measured: Arc<[Score]> = max_scores(searcher, ranking, threads)?.into();
+        let mut cache = self.ceilings.lock().map_err(lock_error)?;
+        if cache.searcher_generation == generation {
+            if cache.by_query.len() >= MAX_CEILINGS {
+                cache.by_query.clear();
+            }
+            cache.by_query.insert(key, measured.clone());
+        }
+        Ok(measured)
+    }
 }
 
 /// The search index of a process. Cheap to share (`Arc`).
@@ -135,10 +182,9 @@ pub struct SearchIndex {
     space: Arc<FacetSpace>,
     live: RwLock<Arc<Generation>>,
     /// Runs the segments of one search, and the cards of its page, side by side: an advisor's
-    /// query is answered by every core the server has (see `set_search_threads`).
-    executor: Executor,
-    /// Threads of `executor`: the shares the documents, and a page of results, are cut into.
-    search_threads: usize,
+    /// query is answered by every core the server has (see `set_search_threads`). Their
+    /// number is the shares the documents, and a page of results, are cut into.
+    threads: SearchThreads,
 }
 
 /// Sizes of the facet dimensions (kind, municipality, region, theme, target group, language).
@@ -202,6 +248,7 @@ fn generation(name: &str, index: Index, resources: &Resources) -> Result<Generat
         reader,
         writer: Mutex::new(writer),
         facts: Mutex::new(HashMap::new()),
+        ceilings: Mutex::new(Ceilings::default()),
     })
 }
 
@@ -212,16 +259,6 @@ fn cores_up_to_four() -> usize {
 }
 
 /// `threads` search threads (none of its own for one); the calling thread waits for them.
-fn search_executor(threads: usize) -> Executor {
-    if threads < 2 {
-        return Executor::single_thread();
-    }
-    Executor::multi_thread(threads, "kynnys-search-").unwrap_or_else(|e| {
-        tracing::warn!(error = %e, "searching on the calling thread only");
-        Executor::single_thread()
-    })
-}
-
 fn new_generation_name() -> String {
     format!("gen-{}", Utc::now().format("%Y%m%dT%H%M%S%.6f"))
 }
@@ -350,8 +387,7 @@ impl SearchIndex {
             space: Arc::new(FacetSpace::new(facet_sizes(&vocab))),
             vocab,
             live: RwLock::new(Arc::new(generation)),
-            executor: search_executor(search_threads),
-            search_threads,
+            threads: SearchThreads::new(search_threads),
         };
         index.remove_old_generations();
         Ok((index, status))
@@ -360,8 +396,7 @@ impl SearchIndex {
     /// Runs each search on `threads` threads (1: on the calling thread alone, the most
     /// searches at once; more: the quickest answer to one search).
     pub fn set_search_threads(&mut self, threads: usize) {
-        self.executor = search_executor(threads);
-        self.search_threads = threads.max(1);
+        self.threads = SearchThreads::new(threads);
     }
 
     fn live(&self) -> Result<Arc<Generation>, SearchError> {
@@ -602,6 +637,7 @@ impl SearchIndex {
         now: DateTime<Utc>,
     ) -> Result<SearchResponse, SearchError> {
         let started = std::time::Instant::now();
+        self.threads.wake();
         let live = self.live()?;
         let searcher = live.reader.searcher();
         let lang = request.lang.unwrap_or(Lang::Fi);
@@ -628,16 +664,18 @@ impl SearchIndex {
         let all: Box<dyn Query> = Box::new(AllQuery);
         let query = text.as_ref().map_or(&all, |t| &t.query);
         let built = started.elapsed();
-        let ranking = text
-            .as_ref()
-            .and_then(|t| t.ranking.as_ref())
-            .map(|(q, bound)| (q.as_ref(), *bound));
+        let ranking = match text.as_ref().and_then(|t| t.ranking.as_ref()) {
+            Some(ranking) if order == KeyOrder::Score => Some((
+                ranking.as_ref(),
+                live.ceilings(&searcher, ranking.as_ref(), &self.threads)?,
+            )),
+            _ => None,
+        };
         let fruit = collector.search(
             &searcher,
             query.as_ref(),
-            ranking,
-            &self.executor,
-            self.search_threads,
+            ranking.as_ref().map(|(q, ceilings)| (*q, &ceilings[..])),
+            &self.threads,
         )?;
         let collected = started.elapsed();
         let next_cursor = (fruit.remaining > fruit.hits.len())
@@ -695,20 +733,32 @@ impl SearchIndex {
             snippets: Default::default(),
         };
         // The page's cards and snippets are made on every core too, a share of the hits each.
-        let share = fruit
-            .hits
+        // The hits are shared out in index order, so that a share reads the postings (of the
+        // matched words) and the stored documents of as few segments as it can.
+        let mut in_index_order: Vec<(usize, Hit)> =
+            fruit.hits.iter().copied().enumerate().collect();
+        in_index_order.sort_by_key(|(_, hit)| (hit.address.segment_ord, hit.address.doc_id));
+        let (ranks, hits): (Vec<usize>, Vec<Hit>) = in_index_order.into_iter().unzip();
+        let share = hits
             .len()
-            .div_ceil(self.search_threads)
+            .div_ceil(self.threads.threads())
             .max(MIN_PAGE_SHARE);
-        let shares = crate::collector::on_search_threads(
-            &self.executor,
-            fruit.hits.chunks(share).collect(),
-            |hits: &[Hit]| page.items(hits),
-        );
-        let mut items = Vec::with_capacity(fruit.hits.len());
-        for share in shares {
-            items.extend(share?);
+        let shares = self
+            .threads
+            .run(hits.chunks(share).collect(), |hits: &[Hit]| {
+                page.items(hits)
+            });
+        let mut by_rank: Vec<Option<SearchHit>> = vec![None; hits.len()];
+        for (rank, item) in ranks.into_iter().zip(
+            shares
+                .into_iter()
+                .collect::<Result<Vec<_>, _>>()?
+                .into_iter()
+                .flatten(),
+        ) {
+            by_rank[rank] = Some(item);
         }
+        let items: Vec<SearchHit> = by_rank.into_iter().flatten().collect();
         let counts = fruit.counts_by_dimension(&self.space);
         let facets = Facets {
             kind: self.facet_values(0, &counts[0]),

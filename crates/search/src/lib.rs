@@ -11,6 +11,7 @@ mod query;
 mod resources;
 mod schema;
 mod synonyms;
+mod threads;
 mod union;
 
 pub use analysis::{Morphology, TextLang, analyze, fold};

@@ -179,8 +179,8 @@ pub(crate) struct WordQuery {
 
 pub(crate) struct TextQuery {
     pub query: Box<dyn Query>,
-    /// What adds to the score of the documents `query` matches, and the most it can add.
-    pub ranking: Option<(Box<dyn Query>, f32)>,
+    /// What adds to the score of the documents `query` matches (without finding any).
+    pub ranking: Option<Box<dyn Query>>,
     pub words: Vec<WordQuery>,
 }
 
@@ -188,29 +188,13 @@ impl TextQuery {
     /// Every term the text query seeks, for highlighting.
     pub fn all_terms(&self) -> Box<dyn Query> {
         match &self.ranking {
-            Some((ranking, _)) => Box::new(BooleanQuery::new(vec![
+            Some(ranking) => Box::new(BooleanQuery::new(vec![
                 (Occur::Should, self.query.box_clone()),
                 (Occur::Should, ranking.box_clone()),
             ])),
             None => self.query.box_clone(),
         }
     }
-}
-
-/// BM25's k1 in tantivy: a term's score is below idf × (1 + k1) × its boost.
-const BM25_K1: f32 = 1.2;
-
-/// The most a query for `text` in `field`, boosted by `boost`, can score in any document of
-/// `searcher`, which holds `total` documents as tantivy counts them (deleted ones included).
-fn max_term_score(searcher: &Searcher, total: u64, field: Field, text: &str, boost: f32) -> f32 {
-    let n = searcher
-        .doc_freq(&Term::from_field_text(field, text))
-        .unwrap_or(0);
-    if n == 0 {
-        return 0.0;
-    }
-    let x = (total.saturating_sub(n) as f32 + 0.5) / (n as f32 + 0.5);
-    (1.0 + x).ln() * (1.0 + BM25_K1) * boost
 }
 
 fn levenshtein(distance: u8) -> &'static LevenshteinAutomatonBuilder {
@@ -376,30 +360,6 @@ fn in_language(
     in_language_scoped(fields, lang, term, weight, true)
 }
 
-/// The most [`all_parts`] can score, with a margin for rounding.
-fn all_parts_bound(
-    searcher: &Searcher,
-    fields: &Fields,
-    lang: TextLang,
-    parts: &[String],
-    weight: f32,
-) -> f32 {
-    // As tantivy counts for BM25: every document of every segment, deleted or not.
-    let total: u64 = searcher
-        .segment_readers()
-        .iter()
-        .map(|r| u64::from(r.max_doc()))
-        .sum();
-    let sum: f32 = parts
-        .iter()
-        .flat_map(|p| {
-            weighted_fields(fields, lang)
-                .map(|(field, w)| max_term_score(searcher, total, field, p, w * weight))
-        })
-        .sum();
-    sum * 1.001
-}
-
 /// The parts of a compound word, all required, each searched in the fields of its language.
 fn all_parts(fields: &Fields, lang: TextLang, parts: &[String], weight: f32) -> Box<dyn Query> {
     let must: Vec<(Occur, Box<dyn Query>)> = parts
@@ -436,11 +396,10 @@ fn in_language_scoped(
 }
 
 /// The query of one language: its clauses, and the parts of common compounds that only rank
-/// the documents the clauses match (with the most they add).
+/// the documents the clauses match.
 struct LanguageQuery {
     clauses: Vec<(Occur, Box<dyn Query>)>,
     scoring_parts: Vec<(Occur, Box<dyn Query>)>,
-    scoring_bound: f32,
 }
 
 impl LanguageQuery {
@@ -460,6 +419,33 @@ fn with_scoring(
     }
     scoring.insert(0, (Occur::Must, union));
     Box::new(BooleanQuery::new(scoring))
+}
+
+/// Adds `clauses` to what tells whether a result matched `word` (a typed word, or a synonym
+/// group's name when `synonym`). A word keeps its place in the query's order from its first
+/// clauses; a typed word stays typed when a group shares its name.
+fn add_word_query(
+    words: &mut Vec<WordQuery>,
+    word: String,
+    mut clauses: Vec<Box<dyn Query>>,
+    synonym: bool,
+) {
+    let query: Box<dyn Query> = match clauses.len() {
+        0 => return,
+        1 => clauses.remove(0),
+        _ => Box::new(SmallUnion::new(clauses)),
+    };
+    match words.iter_mut().find(|w| w.word == word) {
+        Some(existing) => {
+            existing.query = Box::new(SmallUnion::new(vec![existing.query.box_clone(), query]));
+            existing.synonym &= synonym;
+        }
+        None => words.push(WordQuery {
+            word,
+            query,
+            synonym,
+        }),
+    }
 }
 
 /// Builds the text query of `q` for a reader in `lang` (the language of the user interface).
@@ -530,7 +516,6 @@ pub(crate) fn text_query(
         let mut synonym_stems: Vec<String> = Vec::with_capacity(word_count);
         // Parts of common compounds: they rank the documents matched otherwise.
         let mut scoring_parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let mut scoring_bound = 0.0f32;
         // Whether any term of this language is in the index (the parts of a rare compound are
         // taken to be): a language that cannot match is left out of the query.
         let mut may_match = false;
@@ -538,6 +523,7 @@ pub(crate) fn text_query(
             let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
             let whole = &terms[0];
             clauses.extend(in_language(fields, text_lang, whole, weight));
+            let whole_clauses = clauses.len();
             let whole_freq = whole_freqs[l][i];
             // All parts of a compound, together, count a little less than the whole word.
             let parts = (terms.len() > 1).then(|| {
@@ -551,8 +537,6 @@ pub(crate) fn text_query(
             may_match |= whole_freq > 0 || (parts.is_some() && parts_find);
             if let Some(parts) = parts.as_ref().filter(|_| !parts_find) {
                 scoring_parts.push((Occur::Should, parts.box_clone()));
-                scoring_bound +=
-                    PARTS_BOOST * all_parts_bound(searcher, fields, text_lang, &terms[1..], weight);
             }
             let anywhere = freq_anywhere(*position);
             // What the word most likely means when it is not a word of the index: the most
@@ -592,16 +576,18 @@ pub(crate) fn text_query(
             }
             synonym_stems.push(best_guess.unwrap_or_else(|| whole.clone()));
             // Which results matched the word is found by seeking, which a small union does
-            // cheaply; the main query keeps the buffered union, faster to run through.
-            let mut word_clauses: Vec<Box<dyn Query>> =
-                clauses.iter().map(|(_, q)| q.box_clone()).collect();
-            if let Some(parts) = parts {
+            // cheaply; the main query keeps the buffered union, faster to run through. Only the
+            // terms that can tell are sought: not the whole word where no listing uses it, nor
+            // the parts of a common compound (they find nothing the whole word does not).
+            let mut word_clauses: Vec<Box<dyn Query>> = clauses
+                .iter()
+                .skip(if whole_freq == 0 { whole_clauses } else { 0 })
+                .map(|(_, q)| q.box_clone())
+                .collect();
+            if let Some(parts) = parts.filter(|_| parts_find) {
                 word_clauses.push(parts.box_clone());
-                if parts_find {
-                    clauses.push((Occur::Should, parts));
-                }
+                clauses.push((Occur::Should, parts));
             }
-            let query: Box<dyn Query> = Box::new(SmallUnion::new(word_clauses));
             let word = raw_words
                 .get(*position)
                 .cloned()
@@ -609,17 +595,7 @@ pub(crate) fn text_query(
             // Flat: a union of unions sums the same scores but pays a level of buffering per
             // document, and a union of term queries alone runs without dynamic dispatch.
             language_clauses.extend(clauses);
-            match words.iter_mut().find(|w| w.word == word) {
-                Some(existing) => {
-                    let merged = SmallUnion::new(vec![existing.query.box_clone(), query]);
-                    existing.query = Box::new(merged);
-                }
-                None => words.push(WordQuery {
-                    word,
-                    query,
-                    synonym: false,
-                }),
-            }
+            add_word_query(&mut words, word, word_clauses, false);
         }
         // Synonym groups of words or phrases of the query in this language, and broader
         // concepts (related activities, counting less and only where a listing says what it is
@@ -654,30 +630,18 @@ pub(crate) fn text_query(
                 .iter()
                 .map(|(field, weight)| term_query(*field, &token, *weight))
                 .collect();
-            let query: Box<dyn Query> = Box::new(SmallUnion::new(clauses));
             // Into the main union directly, the group's weight on each kind of text.
             all.extend(kinds.iter().map(|(field, weight)| {
                 (Occur::Should, term_query(*field, &token, weight * boost))
             }));
             groups_seen.push(token);
             // A group named like a word of the query counts as that word.
-            match words.iter_mut().find(|w| w.word == name) {
-                Some(existing) => {
-                    existing.query =
-                        Box::new(SmallUnion::new(vec![existing.query.box_clone(), query]));
-                }
-                None => words.push(WordQuery {
-                    word: name.to_owned(),
-                    query,
-                    synonym: true,
-                }),
-            }
+            add_word_query(&mut words, name.to_owned(), clauses, true);
         }
         if may_match {
             per_language.push(LanguageQuery {
                 clauses: language_clauses,
                 scoring_parts,
-                scoring_bound,
             });
         }
     }
@@ -691,7 +655,7 @@ pub(crate) fn text_query(
         all.extend(only.clauses);
         if !only.scoring_parts.is_empty() {
             let parts: Box<dyn Query> = Box::new(BooleanQuery::new(only.scoring_parts));
-            ranking = Some((parts, only.scoring_bound));
+            ranking = Some(parts);
         }
     } else if !per_language.is_empty() {
         let queries = per_language
@@ -712,15 +676,11 @@ pub(crate) fn text_query(
                 .iter()
                 .map(|(field, weight)| (Occur::Should, term_query(*field, &folded, *weight))),
         );
-        if let Some(existing) = words.iter_mut().find(|w| &w.word == word) {
-            let mut clauses = vec![existing.query.box_clone()];
-            clauses.extend(
-                names
-                    .iter()
-                    .map(|(field, weight)| term_query(*field, &folded, *weight)),
-            );
-            existing.query = Box::new(SmallUnion::new(clauses));
-        }
+        let clauses = names
+            .iter()
+            .map(|(field, weight)| term_query(*field, &folded, *weight))
+            .collect();
+        add_word_query(&mut words, word.clone(), clauses, false);
     }
     TextQuery {
         query: Box::new(BooleanQuery::new(all)),

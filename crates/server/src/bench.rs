@@ -352,7 +352,11 @@ fn query_mix(vocabularies: &Vocabularies) -> Vec<(&'static str, kynnys_search::S
 
 /// Builds a synthetic directory of `listings`, indexes it and prints throughput, latencies,
 /// queries per second on two threads, the write→searchable delay, index size and peak memory.
-pub fn search_benchmark(listings: usize, rounds: usize) -> Result<(), ServerError> {
+pub fn search_benchmark(
+    listings: usize,
+    rounds: usize,
+    only: Option<&str>,
+) -> Result<(), ServerError> {
     use kynnys_search::{IndexListing, Resources, SearchIndex};
     let vocabularies = std::sync::Arc::new(Vocabularies::builtin()?);
     let now = chrono::Utc::now();
@@ -407,7 +411,15 @@ pub fn search_benchmark(listings: usize, rounds: usize) -> Result<(), ServerErro
         .collect::<Result<_, kynnys_search::SearchError>>()?;
     let serving_peak_measured = reset_peak_memory();
 
-    let mix = query_mix(&vocabularies);
+    let mut mix = query_mix(&vocabularies);
+    if let Some(only) = only {
+        mix.retain(|(kind, _)| *kind == only);
+        if mix.is_empty() {
+            return Err(ServerError::Config(format!(
+                "--only {only:?}: expected text, text+filters, browse+facets or geo"
+            )));
+        }
+    }
     // Warm up, then time each query of the mix `rounds` times.
     for (_, request) in &mix {
         index.search(request, now)?;

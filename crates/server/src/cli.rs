@@ -120,6 +120,10 @@ pub enum BenchCommand {
         /// How many times each query of the mix runs for the latency figures.
         #[arg(long, default_value_t = 50)]
         rounds: usize,
+        /// Time only the queries of this kind of the mix (text, text+filters, browse+facets,
+        /// geo), as when profiling one kind.
+        #[arg(long, value_name = "KIND")]
+        only: Option<String>,
     },
     /// Import and index a synthetic directory, start the server and fetch each type of web page
     /// many times over HTTP; print p50/p95/p99 answer times per page type.
@@ -306,9 +310,11 @@ pub fn run(cli: Cli) -> Result<(), ServerError> {
                 .transpose()?;
             bench::import_benchmark(listings, url)
         }
-        Command::Bench(BenchCommand::Search { listings, rounds }) => {
-            bench::search_benchmark(listings, rounds)
-        }
+        Command::Bench(BenchCommand::Search {
+            listings,
+            rounds,
+            only,
+        }) => bench::search_benchmark(listings, rounds, only.as_deref()),
         Command::Bench(BenchCommand::Pages { listings, rounds }) => {
             crate::bench_pages::pages_benchmark(listings, rounds)
         }
