@@ -258,7 +258,6 @@ fn cores_up_to_four() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
 }
 
-/// `threads` search threads (none of its own for one); the calling thread waits for them.
 fn new_generation_name() -> String {
     format!("gen-{}", Utc::now().format("%Y%m%dT%H%M%S%.6f"))
 }

@@ -578,7 +578,7 @@ pub(crate) fn text_query(
             // Which results matched the word is found by seeking, which a small union does
             // cheaply; the main query keeps the buffered union, faster to run through. Only the
             // terms that can tell are sought: not the whole word where no listing uses it, nor
-            // the parts of a common compound (they find nothing the whole word does not).
+            // the parts of a common compound (they find no result on their own).
             let mut word_clauses: Vec<Box<dyn Query>> = clauses
                 .iter()
                 .skip(if whole_freq == 0 { whole_clauses } else { 0 })
