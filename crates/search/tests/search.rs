@@ -344,8 +344,8 @@ fn filters_and_facets_match_counts_computed_from_the_records() {
     );
 }
 
-/// Every result of `q`, page after page of 7 by cursor, and the total; checks that no result
-/// comes twice and none is missing.
+/// Every result of `q`, page after page of 7 by cursor; checks that no result comes twice and
+/// none of the total is missing.
 fn page_through(f: &Fixture, q: &str, sort: Sort) -> Vec<String> {
     let mut request = SearchRequest {
         q: q.into(),

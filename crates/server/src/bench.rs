@@ -424,16 +424,19 @@ pub fn search_benchmark(
     for (_, request) in &mix {
         index.search(request, now)?;
     }
-    let mut by_kind: std::collections::BTreeMap<String, Vec<f64>> =
-        std::collections::BTreeMap::new();
+    let mut by_kind: std::collections::BTreeMap<&str, Vec<f64>> = std::collections::BTreeMap::new();
+    let mut timed = |kind, request| -> Result<(), ServerError> {
+        let t = Instant::now();
+        index.search(request, now)?;
+        by_kind
+            .entry(kind)
+            .or_default()
+            .push(t.elapsed().as_secs_f64() * 1000.0);
+        Ok(())
+    };
     for _ in 0..rounds {
         for (kind, request) in &mix {
-            let t = Instant::now();
-            index.search(request, now)?;
-            by_kind
-                .entry(kind.to_string())
-                .or_default()
-                .push(t.elapsed().as_secs_f64() * 1000.0);
+            timed(kind, request)?;
         }
     }
     // The text queries again one at a time with a pause before each, as an advisor types them:
@@ -441,12 +444,7 @@ pub fn search_benchmark(
     for _ in 0..rounds.div_ceil(4) {
         for (_, request) in mix.iter().filter(|(kind, _)| *kind == "text") {
             std::thread::sleep(std::time::Duration::from_millis(20));
-            let t = Instant::now();
-            index.search(request, now)?;
-            by_kind
-                .entry("text, 20 ms apart".to_owned())
-                .or_default()
-                .push(t.elapsed().as_secs_f64() * 1000.0);
+            timed("text, 20 ms apart", request)?;
         }
     }
     println!("latency in-process (ms)       p50      p95      p99");
