@@ -665,11 +665,12 @@ impl Segment {
         })
     }
 
+    /// The first part of a document's key; the tie-breaker is read only when it must be.
     #[inline]
-    fn key(&self, doc: DocId, score: Score, admitted: &Admitted) -> Key {
+    fn primary(&self, doc: DocId, score: Score, admitted: &Admitted) -> f64 {
         let c = &*self.facts;
         let d = doc as usize;
-        let primary = match self.order {
+        match self.order {
             KeyOrder::Score => -(f64::from(score) * if admitted.preferred { 1.1 } else { 1.0 }),
             KeyOrder::Distance => admitted.distance_km.unwrap_or(f64::INFINITY),
             KeyOrder::NextStart => c.next_start[d] as f64,
@@ -678,33 +679,57 @@ impl Segment {
                 let bonus = if admitted.preferred { 1e10 } else { 0.0 };
                 -(c.updated[d] as f64 + bonus)
             }
-        };
-        Key {
-            primary,
-            tiebreak: c.tiebreak[d],
         }
+    }
+
+    /// How the key of `doc` with `primary` compares to `key`.
+    #[inline]
+    fn compare(&self, doc: DocId, primary: f64, key: &Key) -> Ordering {
+        primary
+            .total_cmp(&key.primary)
+            .then_with(|| self.facts.tiebreak[doc as usize].cmp(&key.tiebreak))
+    }
+
+    /// Whether the key of `doc` with `primary` sorts after the cursor (always, without one).
+    #[inline]
+    fn after_cursor(&self, doc: DocId, primary: f64) -> bool {
+        self.after
+            .is_none_or(|after| self.compare(doc, primary, &after) == Ordering::Greater)
+    }
+
+    /// Whether the key of `doc` with `primary` would sort into the page kept so far.
+    #[inline]
+    fn may_enter(&self, doc: DocId, primary: f64) -> bool {
+        self.heap.len() < self.limit
+            || self
+                .heap
+                .peek()
+                .is_some_and(|last| self.compare(doc, primary, &last.key) == Ordering::Less)
     }
 
     /// Offers an admitted document to the page: past the cursor, among the best so far.
     #[inline]
     fn offer(&mut self, doc: DocId, score: Score, admitted: Admitted) {
-        let key = self.key(doc, score, &admitted);
-        if self.after.is_some_and(|after| key <= after) {
+        let primary = self.primary(doc, score, &admitted);
+        if !self.after_cursor(doc, primary) {
             return;
         }
         self.fruit.remaining += 1;
-        let hit = Hit {
-            key,
+        if !self.may_enter(doc, primary) {
+            return;
+        }
+        if self.heap.len() >= self.limit {
+            self.heap.pop();
+        }
+        self.heap.push(Hit {
+            key: Key {
+                primary,
+                tiebreak: self.facts.tiebreak[doc as usize],
+            },
             address: DocAddress::new(self.segment, doc),
             score,
             distance_km: admitted.distance_km,
-        };
-        if self.heap.len() < self.limit {
-            self.heap.push(hit);
-        } else if self.heap.peek().is_some_and(|worst| hit < *worst) {
-            self.heap.pop();
-            self.heap.push(hit);
-        }
+        });
     }
 
     /// Like `collect`, for a document whose score is `base` plus what `ranking` adds, at most
@@ -723,15 +748,12 @@ impl Segment {
         };
         if self.order == KeyOrder::Score {
             // The key with the least and with the most the ranking could add.
-            let worst = self.key(doc, base, &admitted);
-            let best = self.key(doc, base + bound, &admitted);
-            if self.after.is_some_and(|after| worst <= after) {
+            let worst = self.primary(doc, base, &admitted);
+            let best = self.primary(doc, base + bound, &admitted);
+            if !self.after_cursor(doc, worst) {
                 return;
             }
-            let surely_after = self.after.is_none_or(|after| best > after);
-            let may_enter = self.heap.len() < self.limit
-                || self.heap.peek().is_some_and(|last| best < last.key);
-            if surely_after && !may_enter {
+            if self.after_cursor(doc, best) && !self.may_enter(doc, best) {
                 self.fruit.remaining += 1;
                 return;
             }
