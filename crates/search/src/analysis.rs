@@ -34,6 +34,30 @@ thread_local! {
     /// The terms of words analysed lately on this thread, per word list. Texts share most of
     /// their words, and splitting and stemming a word costs far more than looking it up.
     static TERMS_MEMO: RefCell<TermsMemo> = RefCell::new(FxHashMap::default());
+    /// The same, per word as written (before lowercasing and stop words), for highlighting.
+    static WORDS_MEMO: RefCell<TermsMemo> = RefCell::new(FxHashMap::default());
+}
+
+/// The terms of `word` in `memo` under word list `key`, made by `analyse` when not there yet.
+fn remembered(
+    memo: &'static std::thread::LocalKey<RefCell<TermsMemo>>,
+    key: u64,
+    word: &str,
+    analyse: impl FnOnce() -> Vec<String>,
+) -> Arc<[String]> {
+    let known = memo.with_borrow(|memo| memo.get(&key).and_then(|words| words.get(word)).cloned());
+    if let Some(terms) = known {
+        return terms;
+    }
+    let terms: Arc<[String]> = analyse().into();
+    memo.with_borrow_mut(|memo| {
+        let words = memo.entry(key).or_default();
+        if words.len() >= MEMO_WORDS {
+            words.clear();
+        }
+        words.insert(word.to_owned(), terms.clone());
+    });
+    terms
 }
 
 /// The languages with their own analyzer.
@@ -274,23 +298,26 @@ impl Morphology {
 
     /// [`Self::terms`], remembered per thread.
     fn memoized_terms(&self, word: &str) -> Arc<[String]> {
-        let known = TERMS_MEMO.with_borrow(|memo| {
-            memo.get(&self.memo_key)
-                .and_then(|words| words.get(word))
-                .cloned()
-        });
-        if let Some(terms) = known {
-            return terms;
-        }
-        let terms: Arc<[String]> = self.analyse_word(word).into();
-        TERMS_MEMO.with_borrow_mut(|memo| {
-            let words = memo.entry(self.memo_key).or_default();
-            if words.len() >= MEMO_WORDS {
-                words.clear();
+        remembered(&TERMS_MEMO, self.memo_key, word, || self.analyse_word(word))
+    }
+
+    /// The terms that `analyzer` (this word list's analyzer) makes of `word`, a word as the
+    /// text tokenizer cuts it: none for a stop word or an overlong word. Remembered per thread,
+    /// so that highlighting a word seen before costs a lookup.
+    pub(crate) fn word_terms(
+        &self,
+        analyzer: impl FnOnce() -> TextAnalyzer,
+        word: &str,
+    ) -> Arc<[String]> {
+        remembered(&WORDS_MEMO, self.memo_key, word, || {
+            let mut analyzer = analyzer();
+            let mut stream = analyzer.token_stream(word);
+            let mut terms = Vec::new();
+            while let Some(token) = stream.next() {
+                terms.push(token.text.clone());
             }
-            words.insert(word.to_owned(), terms.clone());
-        });
-        terms
+            terms
+        })
     }
 
     fn analyse_word(&self, word: &str) -> Vec<String> {

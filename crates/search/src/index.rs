@@ -9,6 +9,7 @@ use crate::collector::{
     DIMENSIONS, FacetSpace, Filters, Hit, KeyOrder, SearchCollector, SegmentFacts, max_scores,
 };
 use crate::document::{Card, IndexListing};
+use crate::highlight::Highlighter;
 use crate::query::{
     FacetCount, Facets, Matched, ResolvedText, SearchHit, SearchRequest, SearchResponse, Sort,
     text_query,
@@ -26,7 +27,6 @@ use tantivy::directory::MmapDirectory;
 use tantivy::index::SegmentId;
 use tantivy::query::{AllQuery, EnableScoring, Query};
 use tantivy::schema::Value;
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{
     Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy, Score, TantivyDocument, Term,
 };
@@ -729,6 +729,7 @@ impl SearchIndex {
             text_lang,
             now,
             filters_applied: &filters_applied,
+            resources: &self.resources,
             snippets: Default::default(),
         };
         // The page's cards and snippets are made on every core too, a share of the hits each.
@@ -797,6 +798,9 @@ impl SearchIndex {
     }
 }
 
+/// Longest snippet, in bytes of the description.
+const SNIPPET_BYTES: usize = 200;
+
 /// The fewest hits of a page worth a share (a search thread) of their own.
 const MIN_PAGE_SHARE: usize = 6;
 
@@ -818,8 +822,9 @@ struct PageContext<'a> {
     text_lang: TextLang,
     now: DateTime<Utc>,
     filters_applied: &'a [String],
-    /// Snippet generators, made for the languages the page shows, shared by its shares.
-    snippets: [std::sync::OnceLock<Option<SnippetGenerator>>; 3],
+    resources: &'a Resources,
+    /// Highlighters, made for the languages the page shows, shared by its shares.
+    snippets: [std::sync::OnceLock<Option<Highlighter<'a>>>; 3],
 }
 
 impl PageContext<'_> {
@@ -888,25 +893,22 @@ impl PageContext<'_> {
             let snippet = match self.text {
                 Some(t) => self.snippets[slot]
                     .get_or_init(|| {
-                        SnippetGenerator::create(
+                        Highlighter::new(
                             self.searcher,
                             t.all_terms().as_ref(),
                             self.fields.lang(snippet_lang).description,
+                            self.resources.morphology(snippet_lang),
+                            self.resources.analyzer(snippet_lang),
+                            SNIPPET_BYTES,
                         )
                         .ok()
-                        .map(|mut g| {
-                            g.set_max_num_chars(200);
-                            g
-                        })
                     })
                     .as_ref()
                     .zip(
                         doc.get_first(self.fields.lang(snippet_lang).description_text)
                             .and_then(|v| v.as_str()),
                     )
-                    .map(|(g, description)| g.snippet(description))
-                    .filter(|s| !s.fragment().is_empty())
-                    .map(|s| s.to_html()),
+                    .and_then(|(h, description)| h.snippet_html(description)),
                 None => None,
             };
             let next_occurrence = card.occurrences.iter().find(|o| o.ends_at > now).copied();

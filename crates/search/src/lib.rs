@@ -6,6 +6,7 @@ mod analysis;
 mod collector;
 mod document;
 mod error;
+mod highlight;
 mod index;
 mod query;
 mod resources;
