@@ -8,7 +8,7 @@ use crate::analysis::{PLAIN_ANALYZER, TextLang, plain_analyzer};
 use crate::collector::{
     DIMENSIONS, FacetSpace, Filters, Hit, KeyOrder, SearchCollector, SegmentFacts, max_scores,
 };
-use crate::document::{Card, IndexListing};
+use crate::document::{Card, IndexListing, sessions};
 use crate::highlight::Highlighter;
 use crate::query::{
     FacetCount, Facets, Matched, ResolvedText, SearchHit, SearchRequest, SearchResponse, Sort,
@@ -911,7 +911,13 @@ impl PageContext<'_> {
                     .and_then(|(h, description)| h.snippet_html(description)),
                 None => None,
             };
-            let next_occurrence = card.occurrences.iter().find(|o| o.ends_at > now).copied();
+            let next_occurrence = sessions::next(
+                doc.get_first(self.fields.sessions)
+                    .and_then(|v| v.as_bytes())
+                    .unwrap_or_default(),
+                now,
+            )
+            .map_err(SearchError::Metadata)?;
             items.push(SearchHit {
                 id: card.id,
                 external_id: card.external_id,

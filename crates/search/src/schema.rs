@@ -9,7 +9,7 @@ use tantivy::schema::{
 
 /// Bump when the schema, the analyzers or the document layout change: an index with another
 /// version is rebuilt at start.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Text fields of one language.
 #[derive(Debug, Clone, Copy)]
@@ -48,6 +48,8 @@ pub struct Fields {
     pub place: Field,
     /// The result card (JSON), stored only.
     pub card: Field,
+    /// The next sessions (see [`crate::document::sessions`]), stored only.
+    pub sessions: Field,
     pub kind: Field,
     pub municipality: Field,
     pub region: Field,
@@ -128,6 +130,7 @@ pub fn build() -> (Schema, Fields) {
     let organisation = b.add_text_field("organisation", text(PLAIN_ANALYZER));
     let place = b.add_text_field("place", text(PLAIN_ANALYZER));
     let card = b.add_text_field("card", STORED);
+    let sessions = b.add_bytes_field("sessions", STORED);
     let codes =
         |b: &mut tantivy::schema::SchemaBuilder, name: &str| b.add_u64_field(name, FAST | INDEXED);
     let kind = codes(&mut b, "kind");
@@ -156,6 +159,7 @@ pub fn build() -> (Schema, Fields) {
         organisation,
         place,
         card,
+        sessions,
         kind,
         municipality,
         region,
