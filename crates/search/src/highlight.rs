@@ -3,8 +3,9 @@
 //! The snippet is the one tantivy's `SnippetGenerator` makes, fragment for fragment and mark for
 //! mark, made for less: the generator runs every word of every text through the whole analyzer
 //! chain and looks each token up in an ordered map, while this looks up the words as written in
-//! a per-thread memo of what the analyzer made of them (the words of descriptions repeat far more
-//! than they vary) and the terms in a hash map.
+//! a per-thread memo of what the analyzer made of them (texts share most of their words) and the
+//! terms in a hash map. That gives the same tokens because every step of our analyzers after the
+//! tokenizer works on one word at a time.
 
 use crate::analysis::Morphology;
 use rustc_hash::FxHashMap;
