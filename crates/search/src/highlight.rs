@@ -7,7 +7,8 @@
 //! terms in a hash map. That gives the same tokens because every step of our analyzers after the
 //! tokenizer works on one word at a time.
 
-use crate::analysis::Morphology;
+use crate::analysis::{Morphology, TextLang};
+use crate::resources::Resources;
 use rustc_hash::FxHashMap;
 use std::ops::Range;
 use tantivy::query::Query;
@@ -46,14 +47,14 @@ impl Fragment {
 }
 
 impl<'a> Highlighter<'a> {
-    /// The terms of `query` in `field`, analysed by `analyzer` (with `morphology`, its word
-    /// list) when highlighting.
+    /// The terms of `query` in `field`, a field of language `lang` (analysed by its analyzer in
+    /// `resources`).
     pub(crate) fn new(
         searcher: &Searcher,
         query: &dyn Query,
         field: Field,
-        morphology: &'a Morphology,
-        analyzer: TextAnalyzer,
+        resources: &'a Resources,
+        lang: TextLang,
         max_bytes: usize,
     ) -> tantivy::Result<Self> {
         let mut in_field = Vec::new();
@@ -78,8 +79,8 @@ impl<'a> Highlighter<'a> {
         }
         Ok(Self {
             terms,
-            morphology,
-            analyzer,
+            morphology: resources.morphology(lang),
+            analyzer: resources.analyzer(lang),
             max_bytes,
         })
     }
@@ -191,8 +192,7 @@ fn merge_overlapping(sorted: Vec<Range<usize>>) -> Vec<Range<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::{TextLang, analyze};
-    use crate::resources::Resources;
+    use crate::analysis::analyze;
     use tantivy::query::{BooleanQuery, Occur, TermQuery};
     use tantivy::schema::{IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
     use tantivy::snippet::SnippetGenerator;
@@ -271,15 +271,8 @@ mod tests {
             let query = BooleanQuery::new(clauses);
             let mut generator = SnippetGenerator::create(&searcher, &query, field).unwrap();
             generator.set_max_num_chars(200);
-            let highlighter = Highlighter::new(
-                &searcher,
-                &query,
-                field,
-                resources.morphology(lang),
-                resources.analyzer(lang),
-                200,
-            )
-            .unwrap();
+            let highlighter =
+                Highlighter::new(&searcher, &query, field, &resources, lang, 200).unwrap();
             for (_, text) in texts.iter().filter(|(l, _)| *l == lang) {
                 let expected = Some(generator.snippet(text))
                     .filter(|s| !s.fragment().is_empty())

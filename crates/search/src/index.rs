@@ -897,8 +897,8 @@ impl PageContext<'_> {
                             self.searcher,
                             t.all_terms().as_ref(),
                             self.fields.lang(snippet_lang).description,
-                            self.resources.morphology(snippet_lang),
-                            self.resources.analyzer(snippet_lang),
+                            self.resources,
+                            snippet_lang,
                             SNIPPET_BYTES,
                         )
                         .ok()
