@@ -310,13 +310,10 @@ impl Morphology {
         word: &str,
     ) -> Arc<[String]> {
         remembered(&WORDS_MEMO, self.memo_key, word, || {
-            let mut analyzer = analyzer();
-            let mut stream = analyzer.token_stream(word);
-            let mut terms = Vec::new();
-            while let Some(token) = stream.next() {
-                terms.push(token.text.clone());
-            }
-            terms
+            tokens(&mut analyzer(), word)
+                .into_iter()
+                .map(|token| token.text)
+                .collect()
         })
     }
 
