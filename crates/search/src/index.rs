@@ -291,6 +291,8 @@ fn build_generation(
     let threads = cores_up_to_four();
     let mut writer: IndexWriter =
         index.writer_with_num_threads(threads, WRITER_MEMORY * threads)?;
+    // The segments are merged into one once all are written (below), not piecemeal meanwhile.
+    writer.set_merge_policy(Box::new(tantivy::merge_policy::NoMergePolicy));
     // Documents are made (texts analysed, groups found) on every core, a batch at a time,
     // while the writer's threads index the batch before.
     let mut listings = listings;
@@ -335,6 +337,13 @@ fn build_generation(
     let mut commit = writer.prepare_commit()?;
     commit.set_payload(&seq.to_string());
     commit.commit()?;
+    // One segment: a search then looks each term up, opens its postings and walks the term
+    // dictionaries for near words once instead of once per segment, and its threads share
+    // one run of documents evenly. Segments the live index adds later merge as usual.
+    let segments = index.searchable_segment_ids()?;
+    if segments.len() > 1 {
+        writer.merge(&segments).wait()?;
+    }
     writer.wait_merging_threads()?;
     std::fs::write(
         path.join(META),
