@@ -237,9 +237,14 @@ struct Row {
     window_end: i64,
     /// Start of the document's facet codes in `codes`; they end where the next row's start.
     codes_start: u32,
+    /// How many of them, from the start, are sparse values (see [`SegmentFacts::dense`]).
+    sparse: u16,
     /// bit 0 online, 1 free, 2 drop_in; bits 3.. the text languages (`text_langs << 3`).
     flags: u8,
 }
+
+/// A value of the segment's documents is dense when at least one in this many has it.
+const DENSE_SHARE: usize = 32;
 
 /// The filter and sort data of one segment, copied out of the fast fields into plain arrays
 /// once per segment (segments never change), so that the per-document loop is cheap.
@@ -251,8 +256,14 @@ pub struct SegmentFacts {
     next_start: Vec<i64>,
     updated: Vec<i64>,
     tiebreak: Vec<u64>,
-    /// Facet values of every document in the one numbering of [`FacetSpace`].
+    /// Facet values of every document in the one numbering of [`FacetSpace`], each
+    /// document's sparse values first.
     codes: Vec<u16>,
+    /// The dense values (those of at least one document in [`DENSE_SHARE`]) with the documents
+    /// that have each, a bit per document. A search counts a sparse value as it meets each
+    /// document, and a dense one once at the end, from the documents it admitted: a word of
+    /// 64 documents at a time instead of an increment per document.
+    dense: Vec<(u16, Vec<u64>)>,
 }
 
 impl SegmentFacts {
@@ -298,7 +309,11 @@ impl SegmentFacts {
             updated: Vec::with_capacity(n),
             tiebreak: Vec::with_capacity(n),
             codes: Vec::with_capacity(n * 8),
+            dense: Vec::new(),
         };
+        // How many documents have each value, to tell the dense values from the sparse.
+        let mut documents_with = vec![0usize; space.len()];
+        let mut doc_codes: Vec<u16> = Vec::new();
         for doc in 0..reader.max_doc() {
             let bit = |c: &Column<u64>, b: u8| {
                 if c.first(doc).unwrap_or(0) != 0 {
@@ -312,6 +327,7 @@ impl SegmentFacts {
                 window_start: ws.first(doc).unwrap_or(i64::MIN),
                 window_end: we.first(doc).unwrap_or(i64::MAX),
                 codes_start: facts.codes.len() as u32,
+                sparse: 0,
                 flags: bit(&online, 0) | bit(&free, 1) | bit(&drop_in, 2) | text_langs,
             });
             facts.lat.push(lat.first(doc).unwrap_or(f64::NAN));
@@ -319,21 +335,63 @@ impl SegmentFacts {
             facts.next_start.push(next.first(doc).unwrap_or(i64::MAX));
             facts.updated.push(updated.first(doc).unwrap_or(0));
             facts.tiebreak.push(tiebreak.first(doc).unwrap_or(0));
+            doc_codes.clear();
             for (dim, column) in dims.iter().enumerate() {
-                facts.codes.extend(
+                doc_codes.extend(
                     column
                         .values_for_doc(doc)
                         .filter_map(|v| space.global(dim, v)),
                 );
             }
+            // A value listed twice counts once.
+            doc_codes.sort_unstable();
+            doc_codes.dedup();
+            for &code in &doc_codes {
+                documents_with[code as usize] += 1;
+            }
+            facts.codes.extend_from_slice(&doc_codes);
         }
         facts.rows.push(Row {
             window_start: i64::MIN,
             window_end: i64::MIN,
             codes_start: facts.codes.len() as u32,
+            sparse: 0,
             flags: 0,
         });
+        facts.split_dense(&documents_with);
         Ok(facts)
+    }
+
+    /// Picks the dense values, makes their bitsets, and puts each document's sparse values
+    /// before its dense ones.
+    fn split_dense(&mut self, documents_with: &[usize]) {
+        let docs = self.rows.len() - 1;
+        let is_dense: Vec<bool> = documents_with
+            .iter()
+            .map(|n| *n > 0 && n.saturating_mul(DENSE_SHARE) >= docs)
+            .collect();
+        let mut slot_of = vec![usize::MAX; documents_with.len()];
+        for (code, dense) in is_dense.iter().enumerate() {
+            if *dense {
+                slot_of[code] = self.dense.len();
+                self.dense
+                    .push((code as u16, vec![0u64; docs.div_ceil(64)]));
+            }
+        }
+        for doc in 0..docs {
+            let (start, end) = (
+                self.rows[doc].codes_start as usize,
+                self.rows[doc + 1].codes_start as usize,
+            );
+            let codes = &mut self.codes[start..end];
+            codes.sort_by_key(|c| is_dense[*c as usize]);
+            let sparse = codes.iter().take_while(|c| !is_dense[**c as usize]).count();
+            for &code in &codes[sparse..] {
+                self.dense[slot_of[code as usize]].1[doc / 64] |= 1 << (doc % 64);
+            }
+            // At most one of each value of the space, whose codes are u16.
+            self.rows[doc].sparse = u16::try_from(sparse).unwrap_or(u16::MAX);
+        }
     }
 
     fn codes(&self, doc: usize) -> &[u16] {
@@ -353,6 +411,10 @@ pub struct Segment {
     segment: SegmentOrdinal,
     heap: BinaryHeap<Hit>,
     fruit: Fruit,
+    /// The documents admitted, a bit each, when the segment has dense values to count.
+    admitted: Vec<u64>,
+    /// The words of `admitted` the documents offered may fall in.
+    words: std::ops::Range<usize>,
 }
 
 /// Documents `start..end` of one segment.
@@ -459,6 +521,7 @@ impl SearchCollector {
     ) -> tantivy::Result<Fruit> {
         let reader = searcher.segment_reader(range.segment);
         let mut child = self.for_segment(range.segment, reader)?;
+        child.words = range.start as usize / 64..(range.end as usize).div_ceil(64);
         let mut scorer = weight.scorer(reader, 1.0)?;
         let mut doc = scorer.doc();
         if doc < range.start {
@@ -552,8 +615,8 @@ impl Collector for SearchCollector {
         let facts = self.facts.get(segment as usize).cloned().ok_or_else(|| {
             tantivy::TantivyError::InternalError(format!("no facts for segment {segment}"))
         })?;
+        let words = (facts.rows.len() - 1).div_ceil(64);
         Ok(Segment {
-            facts,
             filters: self.filters.clone(),
             bounding_box: self.filters.bounding_box(),
             order: self.order,
@@ -565,6 +628,13 @@ impl Collector for SearchCollector {
                 counts: vec![0; self.filters.space.len()],
                 ..Fruit::default()
             },
+            admitted: if facts.dense.is_empty() {
+                Vec::new()
+            } else {
+                vec![0; words]
+            },
+            words: 0..words,
+            facts,
         })
     }
 
@@ -655,8 +725,12 @@ impl Segment {
                 return None;
             }
         }
-        for &code in codes {
+        // The sparse values now, the dense ones at the end (see `harvest`).
+        for &code in &codes[..row.sparse as usize] {
             counts[code as usize] += 1;
+        }
+        if let Some(word) = self.admitted.get_mut(d / 64) {
+            *word |= 1 << (d % 64);
         }
         self.fruit.total += 1;
         Some(Admitted {
@@ -772,6 +846,18 @@ impl SegmentCollector for Segment {
     }
 
     fn harvest(mut self) -> Fruit {
+        if !self.admitted.is_empty() {
+            let admitted = self.admitted.get(self.words.clone()).unwrap_or_default();
+            for (code, documents) in &self.facts.dense {
+                let documents = documents.get(self.words.clone()).unwrap_or_default();
+                let n: u32 = admitted
+                    .iter()
+                    .zip(documents)
+                    .map(|(a, d)| (a & d).count_ones())
+                    .sum();
+                self.fruit.counts[*code as usize] += n;
+            }
+        }
         self.fruit.hits = self.heap.into_sorted_vec();
         self.fruit
     }

@@ -344,6 +344,150 @@ fn filters_and_facets_match_counts_computed_from_the_records() {
     );
 }
 
+/// Per facet, how many of `records` have each value, computed from the records alone.
+fn facet_counts(
+    records: &[&ListingRecord],
+    vocab: &Vocabularies,
+) -> [std::collections::BTreeMap<String, u64>; 6] {
+    let mut counts: [std::collections::BTreeMap<String, u64>; 6] = Default::default();
+    for r in records {
+        let mut places: Vec<&String> = r.municipalities.iter().collect();
+        if let Some(l) = &r.location {
+            places.push(&l.municipality);
+        }
+        let places: std::collections::BTreeSet<String> = places.into_iter().cloned().collect();
+        let regions: std::collections::BTreeSet<String> = places
+            .iter()
+            .filter_map(|m| vocab.region_of(m).map(str::to_owned))
+            .collect();
+        let kind = serde_json::to_value(r.kind)
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let values: [Vec<String>; 6] = [
+            vec![kind],
+            places.into_iter().collect(),
+            regions.into_iter().collect(),
+            r.themes.clone(),
+            r.target_groups.clone(),
+            r.languages_offered.clone(),
+        ];
+        for (dim, values) in values.into_iter().enumerate() {
+            let distinct: std::collections::BTreeSet<String> = values.into_iter().collect();
+            for value in distinct {
+                *counts[dim].entry(value).or_default() += 1;
+            }
+        }
+    }
+    counts
+}
+
+fn response_counts(facets: &kynnys_search::Facets) -> [std::collections::BTreeMap<String, u64>; 6] {
+    [
+        &facets.kind,
+        &facets.municipality,
+        &facets.region,
+        &facets.theme,
+        &facets.target_group,
+        &facets.language,
+    ]
+    .map(|facet| facet.iter().map(|c| (c.value.clone(), c.count)).collect())
+}
+
+/// Asserts that `facets` count what [`facet_counts`] counts, naming the values that differ.
+fn assert_same_counts(
+    facets: &kynnys_search::Facets,
+    records: &[&ListingRecord],
+    vocab: &Vocabularies,
+    what: &str,
+) {
+    let got = response_counts(facets);
+    let expected = facet_counts(records, vocab);
+    for (dim, (got, expected)) in got.iter().zip(&expected).enumerate() {
+        let differ: Vec<(&String, Option<&u64>, Option<&u64>)> = got
+            .keys()
+            .chain(expected.keys())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .filter(|k| got.get(*k) != expected.get(*k))
+            .map(|k| (k, got.get(k), expected.get(k)))
+            .collect();
+        assert!(
+            differ.is_empty(),
+            "{what}, facet {dim}: (value, counted, expected) {differ:?}"
+        );
+    }
+}
+
+#[test]
+fn every_facet_value_counts_the_listings_that_have_it() {
+    // Enough copies of the corpus that common values are counted from bitsets and rare ones
+    // document by document, in segments of several sizes.
+    let copies: Vec<ListingRecord> = (1..4)
+        .flat_map(|copy| {
+            corpus().into_iter().map(move |mut record| {
+                record.external_id = format!("{}-copy{copy}", record.external_id);
+                record
+            })
+        })
+        .collect();
+    let mut f = fixture(copies);
+    // A rebuild leaves one segment however many threads wrote it.
+    assert_eq!(f.index.segment_sizes().unwrap().len(), 1);
+    let mut changed = f.records[0].clone();
+    changed.themes = vec!["digital_skills".into(), "safety_and_rights".into()];
+    changed.languages_offered = vec!["so".into(), "ar".into(), "fa".into()];
+    f.index
+        .apply(&[listing(changed.clone())], &[], 2, now())
+        .unwrap();
+    f.records[0] = changed;
+    let vocab = Vocabularies::builtin().unwrap();
+    let current: Vec<&ListingRecord> = f.records.iter().filter(|r| !r.is_expired(now())).collect();
+    for threads in [1, 3] {
+        f.index.set_search_threads(threads);
+        // Browsing counts every current listing.
+        let browse = f
+            .index
+            .search(
+                &SearchRequest {
+                    limit: 5,
+                    ..Default::default()
+                },
+                now(),
+            )
+            .unwrap();
+        assert_eq!(browse.total, current.len());
+        assert_same_counts(&browse.facets, &current, &vocab, "browse");
+        // A text query counts the listings it matched, whatever the page shows.
+        for (q, lang) in [("kielikahvila", Lang::Fi), ("homework club", Lang::En)] {
+            let mut request = SearchRequest {
+                q: q.into(),
+                lang: Some(lang),
+                limit: 100,
+                ..Default::default()
+            };
+            let mut matched: HashSet<String> = HashSet::new();
+            loop {
+                let page = f.index.search(&request, now()).unwrap();
+                matched.extend(page.items.iter().map(|h| h.external_id.clone()));
+                let Some(cursor) = page.next_cursor else {
+                    assert_eq!(matched.len(), page.total);
+                    let records: Vec<&ListingRecord> = current
+                        .iter()
+                        .copied()
+                        .filter(|r| matched.contains(&r.external_id))
+                        .collect();
+                    assert!(records.len() > 20, "{q}: {}", records.len());
+                    assert_same_counts(&page.facets, &records, &vocab, q);
+                    break;
+                };
+                request.cursor = Some(kynnys_search::Cursor::decode(&cursor).unwrap());
+            }
+        }
+    }
+}
+
 /// Every result of `q`, page after page of 7 by cursor; checks that no result comes twice and
 /// none of the total is missing.
 fn page_through(f: &Fixture, q: &str, sort: Sort) -> Vec<String> {
