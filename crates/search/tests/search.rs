@@ -21,6 +21,18 @@ fn corpus() -> Vec<ListingRecord> {
         .collect()
 }
 
+/// `copies` more copies of the corpus, under other external ids.
+fn corpus_copies(copies: usize) -> Vec<ListingRecord> {
+    (1..=copies)
+        .flat_map(|copy| {
+            corpus().into_iter().map(move |mut record| {
+                record.external_id = format!("{}-copy{copy}", record.external_id);
+                record
+            })
+        })
+        .collect()
+}
+
 fn listing(record: ListingRecord) -> IndexListing {
     IndexListing {
         id: format!("id-{}", record.external_id),
@@ -424,15 +436,7 @@ fn assert_same_counts(
 fn every_facet_value_counts_the_listings_that_have_it() {
     // Enough copies of the corpus that common values are counted from bitsets and rare ones
     // document by document, in segments of several sizes.
-    let copies: Vec<ListingRecord> = (1..4)
-        .flat_map(|copy| {
-            corpus().into_iter().map(move |mut record| {
-                record.external_id = format!("{}-copy{copy}", record.external_id);
-                record
-            })
-        })
-        .collect();
-    let mut f = fixture(copies);
+    let mut f = fixture(corpus_copies(3));
     // A rebuild leaves one segment however many threads wrote it.
     assert_eq!(f.index.segment_sizes().unwrap().len(), 1);
     let mut changed = f.records[0].clone();
@@ -585,15 +589,7 @@ fn compound_pages_keep_their_order_after_a_write() {
 fn a_search_on_several_threads_answers_as_on_one() {
     // Ten copies of the corpus: enough documents (over 2,048, the least a share holds) for the
     // threads to cut segments into shares.
-    let copies: Vec<ListingRecord> = (1..10)
-        .flat_map(|copy| {
-            corpus().into_iter().map(move |mut record| {
-                record.external_id = format!("{}-copy{copy}", record.external_id);
-                record
-            })
-        })
-        .collect();
-    let mut f = fixture(copies);
+    let mut f = fixture(corpus_copies(9));
     // Changes in three commits: the index has several segments for the threads to share.
     for (i, record) in f.records.iter().take(3).enumerate() {
         let mut changed = record.clone();
