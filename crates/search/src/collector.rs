@@ -413,7 +413,7 @@ pub struct Segment {
     fruit: Fruit,
     /// The documents admitted, a bit each, when the segment has dense values to count.
     admitted: Vec<u64>,
-    /// The words of `admitted` the documents offered may fall in.
+    /// The words of `admitted` that the documents this collector is given fall in.
     words: std::ops::Range<usize>,
 }
 
