@@ -385,7 +385,7 @@ impl SegmentFacts {
             );
             let codes = &mut self.codes[start..end];
             codes.sort_by_key(|c| is_dense[*c as usize]);
-            let sparse = codes.iter().take_while(|c| !is_dense[**c as usize]).count();
+            let sparse = codes.partition_point(|c| !is_dense[*c as usize]);
             for &code in &codes[sparse..] {
                 self.dense[slot_of[code as usize]].1[doc / 64] |= 1 << (doc % 64);
             }
